@@ -1,0 +1,35 @@
+//! API versions of the resource types we emit: one table.
+//!
+//! Rule: the newest stable (non-preview) version that Azure's published schemas hold
+//! (`shared/azure-schemas`, snapshot of Azure/azure-resource-manager-schemas of 2026-08-16) and
+//! that is under two years old. Exception: `Microsoft.Network/privateDnsZones` has had no stable
+//! version since 2024-06-01, so that one is older.
+
+/// Microsoft.Network: virtualNetworks (+peerings), networkSecurityGroups, privateEndpoints
+/// (+privateDnsZoneGroups), publicIPAddresses, networkInterfaces, bastionHosts,
+/// virtualNetworkGateways.
+pub const NETWORK: &str = "2025-05-01";
+/// Microsoft.Network/privateDnsZones (+virtualNetworkLinks): newest stable version published.
+pub const PRIVATE_DNS: &str = "2024-06-01";
+/// Microsoft.Network/dnsResolvers (+inboundEndpoints).
+pub const DNS_RESOLVER: &str = "2025-05-01";
+/// Microsoft.CognitiveServices/accounts (+deployments).
+pub const COGNITIVE_SERVICES: &str = "2025-06-01";
+/// Microsoft.Compute/virtualMachines.
+pub const COMPUTE: &str = "2025-04-01";
+/// Microsoft.Resources/deployments and resourceGroups.
+pub const RESOURCES: &str = "2025-04-01";
+
+/// The API version for a resource type.
+pub fn for_type(resource_type: &str) -> &'static str {
+    let provider = resource_type.split('/').take(2).collect::<Vec<_>>().join("/");
+    match provider.as_str() {
+        "Microsoft.Network/privateDnsZones" => PRIVATE_DNS,
+        "Microsoft.Network/dnsResolvers" => DNS_RESOLVER,
+        "Microsoft.CognitiveServices/accounts" => COGNITIVE_SERVICES,
+        "Microsoft.Compute/virtualMachines" => COMPUTE,
+        "Microsoft.Resources/deployments" | "Microsoft.Resources/resourceGroups" => RESOURCES,
+        p if p.starts_with("Microsoft.Network/") => NETWORK,
+        _ => panic!("no API version recorded for {resource_type}"),
+    }
+}

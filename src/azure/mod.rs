@@ -1,0 +1,9 @@
+//! Azure facts, each in one place with its source. Nothing else in the crate hard-codes an API
+//! version, a zone name, a region, a naming rule or a Bastion rule.
+
+pub mod api_versions;
+pub mod bastion_rules;
+pub mod clouds;
+pub mod images;
+pub mod naming;
+pub mod regions;

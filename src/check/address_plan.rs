@@ -1,0 +1,217 @@
+//! The address plan: explicit subnet CIDRs are placed first, then sizes are allocated in
+//! declaration order at the lowest aligned free block, then the subnets that features need and
+//! the file does not declare. Same input, same plan.
+
+use super::address::{self, allocate, overlaps, LARGEST_SUBNET, SMALLEST_SUBNET};
+use super::network::{scope_key, Features};
+use super::Ctx;
+use crate::azure::naming;
+use crate::model::{Subnet, SubnetRole, Vnet};
+use crate::source::Span;
+use crate::syntax::Topology;
+use ipnet::Ipv4Net;
+
+pub const BASTION_SUBNET: &str = "AzureBastionSubnet";
+pub const GATEWAY_SUBNET: &str = "GatewaySubnet";
+pub const RESOLVER_SUBNET: &str = "dns-resolver-inbound";
+/// Source: Microsoft Learn, "Azure DNS Private Resolver endpoints and rulesets" (inbound endpoint
+/// subnets are /28 to /24, delegated to Microsoft.Network/dnsResolvers, dedicated).
+pub const RESOLVER_DELEGATION: &str = "Microsoft.Network/dnsResolvers";
+
+enum Spec {
+    Cidr(Ipv4Net),
+    Size(u8),
+    Invalid,
+}
+
+struct Draft {
+    name: String,
+    span: Span,
+    spec: Spec,
+    role: SubnetRole,
+    service_endpoints: Vec<String>,
+    policies: Option<String>,
+    /// Added by a feature, not declared.
+    added: bool,
+}
+
+/// Sizes per role: (default added size, largest prefix length allowed, smallest allowed, why).
+fn limits(role: SubnetRole) -> (u8, u8, u8, &'static str) {
+    match role {
+        // Source: "Azure Bastion configuration settings" (AzureBastionSubnet /26 or larger).
+        SubnetRole::Bastion => (26, 26, LARGEST_SUBNET, "Azure Bastion needs `AzureBastionSubnet` of /26 or larger"),
+        // Source: "About VPN Gateway configuration settings" (gateway subnet /29 minimum, /27 or
+        // larger recommended).
+        SubnetRole::Gateway => (27, SMALLEST_SUBNET, LARGEST_SUBNET, "a VPN gateway needs `GatewaySubnet` of /29 or larger"),
+        SubnetRole::ResolverInbound => (28, 28, 24, "a DNS resolver inbound endpoint needs a subnet of /28 to /24"),
+        SubnetRole::Plain => (24, SMALLEST_SUBNET, LARGEST_SUBNET, "Azure's smallest subnet is /29"),
+    }
+}
+
+pub(super) fn plan(cx: &mut Ctx, t: &Topology, vnets: &mut [Vnet], f: &Features) {
+    for (i, vnet) in vnets.iter_mut().enumerate() {
+        let (key, syn) = &t.vnets[i];
+        let mut drafts = declared(cx, key.span, syn, i, f);
+        add_features(&mut drafts, key.span, i, f);
+        let scope = scope_key(&vnet.scope) + "/" + &vnet.name;
+        for d in &drafts {
+            if !d.added {
+                cx.name(&naming::SUBNET, &scope, &d.name, d.span);
+            }
+        }
+        vnet.subnets = allocate_all(cx, vnet, drafts);
+    }
+}
+
+fn declared(cx: &mut Ctx, key: Span, syn: &crate::syntax::Vnet, i: usize, f: &Features) -> Vec<Draft> {
+    let Some(subnets) = &syn.subnets else {
+        return vec![Draft {
+            name: "default".into(),
+            span: key,
+            spec: Spec::Size(24),
+            role: SubnetRole::Plain,
+            service_endpoints: Vec::new(),
+            policies: None,
+            added: true,
+        }];
+    };
+    subnets
+        .iter()
+        .map(|(name, s)| {
+            let role = match name.value.as_str() {
+                BASTION_SUBNET => SubnetRole::Bastion,
+                GATEWAY_SUBNET => SubnetRole::Gateway,
+                RESOLVER_SUBNET if f.resolver == Some(i) => SubnetRole::ResolverInbound,
+                _ => SubnetRole::Plain,
+            };
+            let spec = match &s.prefix {
+                None => Spec::Invalid,
+                Some(p) => match address::parse_size(&p.value) {
+                    Some(Ok(n)) => Spec::Size(n),
+                    Some(Err(e)) => {
+                        cx.error("E0201", p.span, e);
+                        Spec::Invalid
+                    }
+                    None => super::network::cidr(cx, p).map_or(Spec::Invalid, Spec::Cidr),
+                },
+            };
+            let service_endpoints = s
+                .service_endpoints
+                .iter()
+                .filter(|e| {
+                    let ok = e.value.starts_with("Microsoft.") && e.value.len() > "Microsoft.".len() && e.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '.');
+                    if !ok {
+                        cx.error("E0007", e.span, format!("`{}` is not a service endpoint name", e.value))
+                            .set_help("service endpoints are named like `Microsoft.Storage` or `Microsoft.CognitiveServices`");
+                    }
+                    ok
+                })
+                .map(|e| e.value.clone())
+                .collect();
+            let policies = s.private_ip_policies.as_ref().and_then(|p| {
+                cx.one_of(p, &["Enabled", "Disabled", "NetworkSecurityGroupEnabled", "RouteTableEnabled"], "E0007", "`private_ip_policies` value")
+                    .map(str::to_string)
+            });
+            Draft { name: name.value.clone(), span: name.span, spec, role, service_endpoints, policies, added: false }
+        })
+        .collect()
+}
+
+fn add_features(drafts: &mut Vec<Draft>, key: Span, i: usize, f: &Features) {
+    let mut add = |name: &str, role: SubnetRole, wanted: bool| {
+        if wanted && !drafts.iter().any(|d| d.name == name) {
+            drafts.push(Draft {
+                name: name.into(),
+                span: key,
+                spec: Spec::Size(limits(role).0),
+                role,
+                service_endpoints: Vec::new(),
+                policies: None,
+                added: true,
+            });
+        }
+    };
+    add(BASTION_SUBNET, SubnetRole::Bastion, f.bastion == Some((i, true)));
+    add(GATEWAY_SUBNET, SubnetRole::Gateway, f.gateway == Some(i));
+    add(RESOLVER_SUBNET, SubnetRole::ResolverInbound, f.resolver == Some(i));
+}
+
+fn allocate_all(cx: &mut Ctx, vnet: &Vnet, drafts: Vec<Draft>) -> Vec<Subnet> {
+    let mut placed: Vec<Option<Ipv4Net>> = vec![None; drafts.len()];
+    let mut used: Vec<(Ipv4Net, String)> = Vec::new();
+    // Explicit CIDRs first.
+    for (k, d) in drafts.iter().enumerate() {
+        let Spec::Cidr(net) = d.spec else { continue };
+        if !size_ok(cx, d, net.prefix_len()) {
+            continue;
+        }
+        if !vnet.address_space.iter().any(|s| s.contains(&net)) {
+            if vnet.address_space.is_empty() {
+                continue;
+            }
+            let spaces: Vec<String> = vnet.address_space.iter().map(ToString::to_string).collect();
+            let e = cx.error("E0203", d.span, format!("subnet `{}` ({net}) is outside the address space of VNet `{}` ({})", d.name, vnet.key, spaces.join(", ")));
+            let nets: Vec<Ipv4Net> = used.iter().map(|u| u.0).collect();
+            if let Some(free) = allocate(&vnet.address_space, &nets, net.prefix_len()) {
+                e.set_help(format!("`{free}` is free, or write `/{}` to let the compiler choose", net.prefix_len()));
+            }
+            continue;
+        }
+        if let Some((other, name)) = used.iter().find(|(u, _)| overlaps(u, &net)) {
+            cx.error("E0204", d.span, format!("subnet `{}` ({net}) overlaps subnet `{name}` ({other})", d.name));
+            continue;
+        }
+        used.push((net, d.name.clone()));
+        placed[k] = Some(net);
+    }
+    // Then sizes, in declaration order, features last.
+    for (k, d) in drafts.iter().enumerate() {
+        let Spec::Size(len) = d.spec else { continue };
+        if !size_ok(cx, d, len) || vnet.address_space.is_empty() {
+            continue;
+        }
+        let nets: Vec<Ipv4Net> = used.iter().map(|u| u.0).collect();
+        match allocate(&vnet.address_space, &nets, len) {
+            Some(net) => {
+                used.push((net, d.name.clone()));
+                placed[k] = Some(net);
+            }
+            None => {
+                let what = if d.added { format!("the subnet `{}` that a feature needs", d.name) } else { format!("subnet `{}`", d.name) };
+                let free: u64 = vnet.address_space.iter().map(|s| 1u64 << (32 - s.prefix_len())).sum::<u64>()
+                    - nets.iter().map(|s| 1u64 << (32 - s.prefix_len())).sum::<u64>();
+                cx.error("E0206", d.span, format!("no free /{len} left in VNet `{}` for {what}", vnet.key))
+                    .set_help(format!("{free} addresses are unallocated, but not as an aligned /{len}; add a range to `address_space` or shrink other subnets"));
+            }
+        }
+    }
+    drafts
+        .into_iter()
+        .zip(placed)
+        .filter_map(|(d, p)| {
+            Some(Subnet {
+                prefix: p?,
+                delegation: (d.role == SubnetRole::ResolverInbound).then(|| RESOLVER_DELEGATION.to_string()),
+                name: d.name,
+                role: d.role,
+                nsg: None,
+                service_endpoints: d.service_endpoints,
+                private_endpoint_policies: d.policies,
+            })
+        })
+        .collect()
+}
+
+fn size_ok(cx: &mut Ctx, d: &Draft, len: u8) -> bool {
+    let (_, smallest, largest, why) = limits(d.role);
+    if len > smallest || len < largest {
+        let want = if len > smallest { format!("/{smallest} or larger") } else { format!("/{largest} or smaller") };
+        cx.error("E0205", d.span, format!("subnet `{}` is /{len}; it must be {want}", d.name)).set_help(why);
+        return false;
+    }
+    if d.role == SubnetRole::Gateway && len > 27 {
+        cx.warning("W0004", d.span, format!("`GatewaySubnet` is /{len}; Azure recommends /27 or larger"))
+            .set_help("a /28 or /29 gateway subnet leaves no room for more gateway features later");
+    }
+    true
+}
