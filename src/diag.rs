@@ -34,11 +34,25 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn error(code: &'static str, span: Option<Span>, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Error, code, message: message.into(), span, path: None, help: None }
+        Diagnostic {
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            span,
+            path: None,
+            help: None,
+        }
     }
 
     pub fn warning(code: &'static str, span: Option<Span>, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, code, message: message.into(), span, path: None, help: None }
+        Diagnostic {
+            severity: Severity::Warning,
+            code,
+            message: message.into(),
+            span,
+            path: None,
+            help: None,
+        }
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
@@ -62,13 +76,25 @@ impl Diagnostics {
         self.items.push(d);
     }
 
-    pub fn error(&mut self, code: &'static str, span: Span, message: impl Into<String>) -> &mut Diagnostic {
-        self.items.push(Diagnostic::error(code, Some(span), message));
+    pub fn error(
+        &mut self,
+        code: &'static str,
+        span: Span,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.items
+            .push(Diagnostic::error(code, Some(span), message));
         self.items.last_mut().expect("just pushed")
     }
 
-    pub fn warning(&mut self, code: &'static str, span: Span, message: impl Into<String>) -> &mut Diagnostic {
-        self.items.push(Diagnostic::warning(code, Some(span), message));
+    pub fn warning(
+        &mut self,
+        code: &'static str,
+        span: Span,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.items
+            .push(Diagnostic::warning(code, Some(span), message));
         self.items.last_mut().expect("just pushed")
     }
 
@@ -107,16 +133,29 @@ impl Diagnostic {
 ///    = help: use `10.0.0.0/16`
 /// ```
 pub fn render(d: &Diagnostic, file: &SourceFile, color: bool) -> String {
-    let (bold, red, yellow, blue, reset) =
-        if color { ("\x1b[1m", "\x1b[31m", "\x1b[33m", "\x1b[34m", "\x1b[0m") } else { ("", "", "", "", "") };
+    let (bold, red, yellow, blue, reset) = if color {
+        ("\x1b[1m", "\x1b[31m", "\x1b[33m", "\x1b[34m", "\x1b[0m")
+    } else {
+        ("", "", "", "", "")
+    };
     let sev_color = if d.is_error() { red } else { yellow };
     let mut out = String::new();
-    let _ = writeln!(out, "{bold}{sev_color}{}[{}]{reset}{bold}: {}{reset}", d.severity.as_str(), d.code, d.message);
+    let _ = writeln!(
+        out,
+        "{bold}{sev_color}{}[{}]{reset}{bold}: {}{reset}",
+        d.severity.as_str(),
+        d.code,
+        d.message
+    );
     match d.span {
         Some(span) => {
             let line_no = span.start.line;
             let gutter = " ".repeat(line_no.to_string().len());
-            let _ = writeln!(out, "{gutter}{blue}-->{reset} {}:{}:{}", file.name, span.start.line, span.start.col);
+            let _ = writeln!(
+                out,
+                "{gutter}{blue}-->{reset} {}:{}:{}",
+                file.name, span.start.line, span.start.col
+            );
             if let Some(path) = &d.path {
                 if !path.is_empty() {
                     let _ = writeln!(out, "{gutter} {blue}={reset} at {path}");
@@ -131,8 +170,16 @@ pub fn render(d: &Diagnostic, file: &SourceFile, color: bool) -> String {
                 } else {
                     text.chars().count().saturating_sub(start).max(1)
                 };
-                let pad: String = text.chars().take(start).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
-                let _ = writeln!(out, "{gutter} {blue}|{reset} {pad}{sev_color}{}{reset}", "^".repeat(width.max(1)));
+                let pad: String = text
+                    .chars()
+                    .take(start)
+                    .map(|c| if c == '\t' { '\t' } else { ' ' })
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "{gutter} {blue}|{reset} {pad}{sev_color}{}{reset}",
+                    "^".repeat(width.max(1))
+                );
             }
             if let Some(help) = &d.help {
                 let _ = writeln!(out, "{gutter} {blue}={reset} {bold}help{reset}: {help}");
@@ -153,7 +200,12 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     let limit = (word.chars().count() / 3).max(1) + 1;
     candidates
         .into_iter()
-        .map(|c| (edit_distance(&word.to_ascii_lowercase(), &c.to_ascii_lowercase()), c))
+        .map(|c| {
+            (
+                edit_distance(&word.to_ascii_lowercase(), &c.to_ascii_lowercase()),
+                c,
+            )
+        })
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, c)| (*d, *c))
         .map(|(_, c)| c)
@@ -180,9 +232,15 @@ mod tests {
 
     #[test]
     fn suggests_near_keys_only() {
-        assert_eq!(suggest("adress_space", ["address_space", "subnets"]), Some("address_space"));
+        assert_eq!(
+            suggest("adress_space", ["address_space", "subnets"]),
+            Some("address_space")
+        );
         assert_eq!(suggest("zzz", ["address_space", "subnets"]), None);
-        assert_eq!(suggest("eastus3", ["eastus", "eastus2", "westus"]), Some("eastus"));
+        assert_eq!(
+            suggest("eastus3", ["eastus", "eastus2", "westus"]),
+            Some("eastus")
+        );
     }
 
     #[test]
@@ -190,7 +248,10 @@ mod tests {
         let file = SourceFile::new("t.yaml", "name: x\nlocation: eastuss\n");
         let mut d = Diagnostic::error(
             "E0001",
-            Some(Span::new(Pos { line: 2, col: 11 }, Pos { line: 2, col: 18 })),
+            Some(Span::new(
+                Pos { line: 2, col: 11 },
+                Pos { line: 2, col: 18 },
+            )),
             "unknown region `eastuss`",
         )
         .with_help("did you mean `eastus`?");

@@ -1,11 +1,144 @@
 //! aoai-vnet: compiles a topology file into Azure deployment files that put an Azure OpenAI
-//! account inside a virtual network. The pipeline: `yaml` (text to a span-aware tree), `syntax`
-//! (tree to the syntax tree), `check` (to the `model`), `lower` (to the `ir`), `emit` (to files).
+//! account inside a virtual network.
+//!
+//! The pipeline: `yaml` (text to a span-aware tree) -> `syntax` (the file as written) -> `check`
+//! (the `model`, or diagnostics) -> `lower` (the `ir`) -> `emit` (files). `compile` runs it.
 
 pub mod azure;
 pub mod check;
+pub mod cli;
 pub mod diag;
+pub mod emit;
+pub mod ir;
+pub mod lower;
 pub mod model;
+pub mod output;
 pub mod source;
 pub mod syntax;
 pub mod yaml;
+
+use diag::{Diagnostic, Diagnostics};
+use model::{Dns, Model};
+use source::SourceFile;
+
+/// What `build` can write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    Arm,
+}
+
+/// A generated file: its name in the output folder and its bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutputFile {
+    pub name: String,
+    pub text: String,
+}
+
+#[derive(Debug)]
+pub struct Compiled {
+    pub model: Model,
+    pub template: ir::Template,
+    pub files: Vec<OutputFile>,
+    /// Facts the user needs that are not in the files (hosts lines when DNS is not managed).
+    pub notes: Vec<String>,
+}
+
+/// Parses and checks a topology. Diagnostics come back sorted, with their YAML paths.
+pub fn check_source(file: &SourceFile) -> (Option<Model>, Vec<Diagnostic>) {
+    let root = match yaml::parse(&file.text) {
+        Ok(root) => root,
+        Err(d) => return (None, vec![d]),
+    };
+    let mut diags = Diagnostics::default();
+    let topology = syntax::decode(&root, &mut diags);
+    let model = check::check(&topology, &mut diags);
+    let model = if diags.has_errors() { None } else { model };
+    let mut out = diags.sorted();
+    for d in &mut out {
+        if let Some(span) = d.span {
+            d.path = Some(yaml::path_at(&root, span.start));
+        }
+    }
+    (model, out)
+}
+
+/// The whole pipeline. Files are produced only when there is no error.
+pub fn compile(file: &SourceFile, target: Target) -> (Option<Compiled>, Vec<Diagnostic>) {
+    let (model, diags) = check_source(file);
+    let Some(model) = model else {
+        return (None, diags);
+    };
+    let template = lower::lower(&model);
+    let mut files = Vec::new();
+    match target {
+        Target::Arm => {
+            files.push(OutputFile {
+                name: "main.json".into(),
+                text: emit::arm::to_text(&emit::arm::template(&template)),
+            });
+            files.push(OutputFile {
+                name: "main.parameters.json".into(),
+                text: emit::arm::to_text(&emit::arm::parameters(&template)),
+            });
+        }
+    }
+    let notes = notes(&model);
+    (
+        Some(Compiled {
+            model,
+            template,
+            files,
+            notes,
+        }),
+        diags,
+    )
+}
+
+/// The account's host names, one per zone of its kind and cloud (`contoso.openai.azure.com`).
+pub fn host_names(m: &Model) -> Vec<String> {
+    m.cloud
+        .zones(m.openai.kind == model::AccountKind::AiServices)
+        .iter()
+        .map(|z| {
+            format!(
+                "{}.{}",
+                m.openai.custom_subdomain,
+                z.name.trim_start_matches("privatelink.")
+            )
+        })
+        .collect()
+}
+
+fn notes(m: &Model) -> Vec<String> {
+    if !matches!(m.openai.dns, Dns::None) {
+        return Vec::new();
+    }
+    let hosts = host_names(m);
+    let mut out = vec!["`dns.mode: none`: no private DNS is deployed; clients must resolve the account's names to the private endpoint themselves.".to_string()];
+    match m.openai.endpoint.private_ip {
+        Some(ip) => {
+            out.push("hosts-file lines (or A records in your DNS):".into());
+            out.extend(hosts.iter().map(|h| format!("    {ip} {h}")));
+        }
+        None => {
+            out.push(format!(
+                "after deployment, point {} at the IP in the deployment output `privateEndpointIp` (or set `private_endpoint.private_ip` to know it now)",
+                hosts.join(", ")
+            ));
+        }
+    }
+    let zones: Vec<&str> = m
+        .cloud
+        .zones(m.openai.kind == model::AccountKind::AiServices)
+        .iter()
+        .map(|z| z.name)
+        .collect();
+    out.push(format!(
+        "with a DNS forwarder instead: host the zones {} where your DNS servers can answer for them",
+        zones.join(", ")
+    ));
+    out
+}
+
+/// The JSON schema of the topology language (`aoai-vnet schema`).
+pub const TOPOLOGY_SCHEMA: &str = include_str!("../schemas/topology.schema.json");

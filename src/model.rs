@@ -151,9 +151,14 @@ pub struct PrivateEndpoint {
 #[derive(Clone, Debug)]
 pub enum Dns {
     /// Create the zones and link them to these VNets.
-    PrivateZone { zones: Vec<Zone>, link_vnets: Vec<VnetId> },
+    PrivateZone {
+        zones: Vec<Zone>,
+        link_vnets: Vec<VnetId>,
+    },
     /// Zones owned elsewhere, by resource ID: only the zone group is created.
-    Existing { zone_ids: Vec<String> },
+    Existing {
+        zone_ids: Vec<String>,
+    },
     None,
 }
 

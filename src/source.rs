@@ -55,7 +55,10 @@ pub struct SourceFile {
 
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
-        SourceFile { name: name.into(), text: text.into() }
+        SourceFile {
+            name: name.into(),
+            text: text.into(),
+        }
     }
 
     /// The text of a 1-based line, without its line break.
@@ -63,6 +66,9 @@ impl SourceFile {
         if line == 0 {
             return None;
         }
-        self.text.split('\n').nth(line as usize - 1).map(|l| l.strip_suffix('\r').unwrap_or(l))
+        self.text
+            .split('\n')
+            .nth(line as usize - 1)
+            .map(|l| l.strip_suffix('\r').unwrap_or(l))
     }
 }

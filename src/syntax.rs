@@ -25,8 +25,16 @@ pub mod keys {
         "dns_resolver",
         "resource_group",
     ];
-    pub const VNET: &[&str] =
-        &["name", "location", "address_space", "subnets", "dns_servers", "peer", "resource_group", "subscription"];
+    pub const VNET: &[&str] = &[
+        "name",
+        "location",
+        "address_space",
+        "subnets",
+        "dns_servers",
+        "peer",
+        "resource_group",
+        "subscription",
+    ];
     pub const SUBNET: &[&str] = &["prefix", "nsg", "service_endpoints", "private_ip_policies"];
     pub const PEER: &[&str] = &["vnet", "allow_forwarded_traffic", "use_remote_gateways"];
     pub const OPENAI: &[&str] = &[
@@ -48,12 +56,35 @@ pub mod keys {
     pub const MODEL_DEPLOYMENT: &[&str] = &["model", "version", "sku", "capacity"];
     pub const PRIVATE_ENDPOINT: &[&str] = &["vnet", "subnet", "name", "private_ip"];
     pub const DNS: &[&str] = &["mode", "zone_ids", "link_vnets"];
-    pub const NSG_RULE: &[&str] =
-        &["name", "priority", "direction", "access", "protocol", "source", "destination", "ports"];
+    pub const NSG_RULE: &[&str] = &[
+        "name",
+        "priority",
+        "direction",
+        "access",
+        "protocol",
+        "source",
+        "destination",
+        "ports",
+    ];
     pub const BASTION: &[&str] = &["vnet", "sku", "name", "scale_units"];
-    pub const JUMPBOX: &[&str] =
-        &["vnet", "subnet", "name", "size", "image", "admin_username", "ssh_public_key", "encryption_at_host"];
-    pub const VPN_GATEWAY: &[&str] = &["vnet", "sku", "name", "client_address_pool", "tenant_id", "audience"];
+    pub const JUMPBOX: &[&str] = &[
+        "vnet",
+        "subnet",
+        "name",
+        "size",
+        "image",
+        "admin_username",
+        "ssh_public_key",
+        "encryption_at_host",
+    ];
+    pub const VPN_GATEWAY: &[&str] = &[
+        "vnet",
+        "sku",
+        "name",
+        "client_address_pool",
+        "tenant_id",
+        "audience",
+    ];
     pub const DNS_RESOLVER: &[&str] = &["vnet", "name", "inbound_ip"];
 }
 
@@ -222,13 +253,20 @@ struct Fields<'n> {
 
 impl<'n> Fields<'n> {
     fn get(&self, key: &str) -> Option<&'n Node> {
-        self.entries.iter().find(|(k, _)| k.scalar_text() == Some(key)).map(|(_, v)| *v)
+        self.entries
+            .iter()
+            .find(|(k, _)| k.scalar_text() == Some(key))
+            .map(|(_, v)| *v)
     }
 }
 
 impl Reader<'_> {
     fn wrong_type(&mut self, node: &Node, expected: &str) {
-        self.diags.error("E0004", node.span, format!("expected {expected}, found {}", node.describe()));
+        self.diags.error(
+            "E0004",
+            node.span,
+            format!("expected {expected}, found {}", node.describe()),
+        );
     }
 
     /// A mapping whose keys must be among `allowed`; `what` names it in messages.
@@ -243,21 +281,27 @@ impl Reader<'_> {
             if allowed.contains(&key) {
                 kept.push((k, v));
             } else {
-                let d = self.diags.error("E0005", k.span, format!("unknown key `{key}` in {what}"));
+                let d = self
+                    .diags
+                    .error("E0005", k.span, format!("unknown key `{key}` in {what}"));
                 match suggest(key, allowed.iter().copied()) {
                     Some(s) => d.set_help(format!("did you mean `{s}`?")),
                     None => d.set_help(format!("expected one of: {}", allowed.join(", "))),
                 }
             }
         }
-        Some(Fields { span: node.span, entries: kept })
+        Some(Fields {
+            span: node.span,
+            entries: kept,
+        })
     }
 
     fn require<'n>(&mut self, f: &Fields<'n>, key: &str, what: &str) -> Option<&'n Node> {
         let v = f.get(key);
         if v.is_none() {
             let at = Span::new(f.span.start, f.span.start);
-            self.diags.error("E0006", at, format!("{what} needs `{key}`"));
+            self.diags
+                .error("E0006", at, format!("{what} needs `{key}`"));
         }
         v
     }
@@ -282,10 +326,14 @@ impl Reader<'_> {
     fn opt_bool(&mut self, f: &Fields, key: &str) -> Option<Spanned<bool>> {
         let node = f.get(key)?;
         match &node.kind {
-            NodeKind::Scalar(Scalar::Plain(s)) if matches!(s.as_str(), "true" | "True" | "TRUE") => {
+            NodeKind::Scalar(Scalar::Plain(s))
+                if matches!(s.as_str(), "true" | "True" | "TRUE") =>
+            {
                 Some(Spanned::new(true, node.span))
             }
-            NodeKind::Scalar(Scalar::Plain(s)) if matches!(s.as_str(), "false" | "False" | "FALSE") => {
+            NodeKind::Scalar(Scalar::Plain(s))
+                if matches!(s.as_str(), "false" | "False" | "FALSE") =>
+            {
                 Some(Spanned::new(false, node.span))
             }
             _ => {
@@ -342,10 +390,19 @@ impl Reader<'_> {
     }
 
     fn topology(&mut self, root: &Node) -> Topology {
-        let mut t = Topology { span: root.span, ..Topology::default() };
-        let Some(f) = self.fields(root, "the topology", keys::TOPOLOGY) else { return t };
-        t.name = self.require(&f, "name", "the topology").and_then(|n| self.string(n));
-        t.location = self.require(&f, "location", "the topology").and_then(|n| self.string(n));
+        let mut t = Topology {
+            span: root.span,
+            ..Topology::default()
+        };
+        let Some(f) = self.fields(root, "the topology", keys::TOPOLOGY) else {
+            return t;
+        };
+        t.name = self
+            .require(&f, "name", "the topology")
+            .and_then(|n| self.string(n));
+        t.location = self
+            .require(&f, "location", "the topology")
+            .and_then(|n| self.string(n));
         t.cloud = self.opt_string(&f, "cloud");
         if let Some(n) = f.get("tags") {
             t.tags = self.named(n, "tags", |r, _, v| r.string(v));
@@ -354,7 +411,9 @@ impl Reader<'_> {
             t.vnets_span = Some(n.span);
             t.vnets = self.named(n, "vnets", |r, key, v| Some(r.vnet(key, v)));
         }
-        t.openai = self.require(&f, "openai", "the topology").map(|n| self.openai(n));
+        t.openai = self
+            .require(&f, "openai", "the topology")
+            .map(|n| self.openai(n));
         if let Some(n) = f.get("nsgs") {
             t.nsgs = self.named(n, "nsgs", |r, _, v| Some(r.nsg_rules(v)));
         }
@@ -369,7 +428,9 @@ impl Reader<'_> {
     fn vnet(&mut self, key: &Str, node: &Node) -> Vnet {
         let mut v = Vnet::default();
         let what = format!("VNet `{}`", key.value);
-        let Some(f) = self.fields(node, &what, keys::VNET) else { return v };
+        let Some(f) = self.fields(node, &what, keys::VNET) else {
+            return v;
+        };
         v.name = self.opt_string(&f, "name");
         v.location = self.opt_string(&f, "location");
         if let Some(n) = self.require(&f, "address_space", &what) {
@@ -397,26 +458,40 @@ impl Reader<'_> {
 
     fn subnet(&mut self, key: &Str, node: &Node) -> Subnet {
         if let NodeKind::Scalar(_) = node.kind {
-            return Subnet { prefix: self.string(node), ..Subnet::default() };
+            return Subnet {
+                prefix: self.string(node),
+                ..Subnet::default()
+            };
         }
         let mut s = Subnet::default();
         let what = format!("subnet `{}`", key.value);
-        let Some(f) = self.fields(node, &what, keys::SUBNET) else { return s };
-        s.prefix = self.require(&f, "prefix", &what).and_then(|n| self.string(n));
+        let Some(f) = self.fields(node, &what, keys::SUBNET) else {
+            return s;
+        };
+        s.prefix = self
+            .require(&f, "prefix", &what)
+            .and_then(|n| self.string(n));
         s.nsg = self.opt_string(&f, "nsg");
-        s.service_endpoints = self.opt_strings(&f, "service_endpoints").map(|s| s.value).unwrap_or_default();
+        s.service_endpoints = self
+            .opt_strings(&f, "service_endpoints")
+            .map(|s| s.value)
+            .unwrap_or_default();
         s.private_ip_policies = self.opt_string(&f, "private_ip_policies");
         s
     }
 
     fn peer(&mut self, node: &Node) -> Option<Peer> {
         if let NodeKind::Scalar(_) = node.kind {
-            return self
-                .string(node)
-                .map(|vnet| Peer { vnet, allow_forwarded_traffic: None, use_remote_gateways: None });
+            return self.string(node).map(|vnet| Peer {
+                vnet,
+                allow_forwarded_traffic: None,
+                use_remote_gateways: None,
+            });
         }
         let f = self.fields(node, "a peering", keys::PEER)?;
-        let vnet = self.require(&f, "vnet", "a peering").and_then(|n| self.string(n))?;
+        let vnet = self
+            .require(&f, "vnet", "a peering")
+            .and_then(|n| self.string(n))?;
         Some(Peer {
             vnet,
             allow_forwarded_traffic: self.opt_bool(&f, "allow_forwarded_traffic"),
@@ -425,8 +500,13 @@ impl Reader<'_> {
     }
 
     fn openai(&mut self, node: &Node) -> OpenAi {
-        let mut o = OpenAi { span: node.span, ..OpenAi::default() };
-        let Some(f) = self.fields(node, "openai", keys::OPENAI) else { return o };
+        let mut o = OpenAi {
+            span: node.span,
+            ..OpenAi::default()
+        };
+        let Some(f) = self.fields(node, "openai", keys::OPENAI) else {
+            return o;
+        };
         o.name = self.opt_string(&f, "name");
         o.location = self.opt_string(&f, "location");
         o.kind = self.opt_string(&f, "kind");
@@ -439,7 +519,9 @@ impl Reader<'_> {
         o.identity = self.opt_string(&f, "identity");
         if let Some(n) = f.get("deployments") {
             if !n.is_null() {
-                o.deployments = self.named(n, "deployments", |r, key, v| Some(r.model_deployment(key, v)));
+                o.deployments = self.named(n, "deployments", |r, key, v| {
+                    Some(r.model_deployment(key, v))
+                });
             }
         }
         if let Some(n) = f.get("private_endpoint") {
@@ -455,8 +537,12 @@ impl Reader<'_> {
     fn model_deployment(&mut self, key: &Str, node: &Node) -> ModelDeployment {
         let mut d = ModelDeployment::default();
         let what = format!("deployment `{}`", key.value);
-        let Some(f) = self.fields(node, &what, keys::MODEL_DEPLOYMENT) else { return d };
-        d.model = self.require(&f, "model", &what).and_then(|n| self.string(n));
+        let Some(f) = self.fields(node, &what, keys::MODEL_DEPLOYMENT) else {
+            return d;
+        };
+        d.model = self
+            .require(&f, "model", &what)
+            .and_then(|n| self.string(n));
         d.version = self.opt_string(&f, "version");
         d.sku = self.opt_string(&f, "sku");
         d.capacity = self.opt_uint(&f, "capacity");
@@ -464,8 +550,13 @@ impl Reader<'_> {
     }
 
     fn private_endpoint(&mut self, node: &Node) -> PrivateEndpoint {
-        let mut p = PrivateEndpoint { span: node.span, ..PrivateEndpoint::default() };
-        let Some(f) = self.fields(node, "private_endpoint", keys::PRIVATE_ENDPOINT) else { return p };
+        let mut p = PrivateEndpoint {
+            span: node.span,
+            ..PrivateEndpoint::default()
+        };
+        let Some(f) = self.fields(node, "private_endpoint", keys::PRIVATE_ENDPOINT) else {
+            return p;
+        };
         p.vnet = self.opt_string(&f, "vnet");
         p.subnet = self.opt_string(&f, "subnet");
         p.name = self.opt_string(&f, "name");
@@ -474,8 +565,13 @@ impl Reader<'_> {
     }
 
     fn dns(&mut self, node: &Node) -> Dns {
-        let mut d = Dns { span: node.span, ..Dns::default() };
-        let Some(f) = self.fields(node, "dns", keys::DNS) else { return d };
+        let mut d = Dns {
+            span: node.span,
+            ..Dns::default()
+        };
+        let Some(f) = self.fields(node, "dns", keys::DNS) else {
+            return d;
+        };
         d.mode = self.opt_string(&f, "mode");
         d.zone_ids = self.opt_strings(&f, "zone_ids");
         d.link_vnets = self.opt_strings(&f, "link_vnets").map(|s| s.value);
@@ -493,21 +589,40 @@ impl Reader<'_> {
     fn nsg_rule(&mut self, node: &Node) -> Option<NsgRule> {
         let f = self.fields(node, "an NSG rule", keys::NSG_RULE)?;
         let what = "an NSG rule";
-        let mut r = NsgRule { span: node.span, ..NsgRule::default() };
+        let mut r = NsgRule {
+            span: node.span,
+            ..NsgRule::default()
+        };
         r.name = self.require(&f, "name", what).and_then(|n| self.string(n));
-        r.priority = if self.require(&f, "priority", what).is_some() { self.opt_uint(&f, "priority") } else { None };
-        r.direction = self.require(&f, "direction", what).and_then(|n| self.string(n));
-        r.access = self.require(&f, "access", what).and_then(|n| self.string(n));
+        r.priority = if self.require(&f, "priority", what).is_some() {
+            self.opt_uint(&f, "priority")
+        } else {
+            None
+        };
+        r.direction = self
+            .require(&f, "direction", what)
+            .and_then(|n| self.string(n));
+        r.access = self
+            .require(&f, "access", what)
+            .and_then(|n| self.string(n));
         r.protocol = self.opt_string(&f, "protocol");
         r.source = self.opt_string(&f, "source");
         r.destination = self.opt_string(&f, "destination");
-        r.ports = self.opt_strings(&f, "ports").map(|s| s.value).unwrap_or_default();
+        r.ports = self
+            .opt_strings(&f, "ports")
+            .map(|s| s.value)
+            .unwrap_or_default();
         Some(r)
     }
 
     fn bastion(&mut self, node: &Node) -> Bastion {
-        let mut b = Bastion { span: node.span, ..Bastion::default() };
-        let Some(f) = self.fields(node, "bastion", keys::BASTION) else { return b };
+        let mut b = Bastion {
+            span: node.span,
+            ..Bastion::default()
+        };
+        let Some(f) = self.fields(node, "bastion", keys::BASTION) else {
+            return b;
+        };
         b.vnet = self.opt_string(&f, "vnet");
         b.sku = self.opt_string(&f, "sku");
         b.name = self.opt_string(&f, "name");
@@ -516,8 +631,13 @@ impl Reader<'_> {
     }
 
     fn jumpbox(&mut self, node: &Node) -> Jumpbox {
-        let mut j = Jumpbox { span: node.span, ..Jumpbox::default() };
-        let Some(f) = self.fields(node, "jumpbox", keys::JUMPBOX) else { return j };
+        let mut j = Jumpbox {
+            span: node.span,
+            ..Jumpbox::default()
+        };
+        let Some(f) = self.fields(node, "jumpbox", keys::JUMPBOX) else {
+            return j;
+        };
         j.vnet = self.opt_string(&f, "vnet");
         j.subnet = self.opt_string(&f, "subnet");
         j.name = self.opt_string(&f, "name");
@@ -530,20 +650,33 @@ impl Reader<'_> {
     }
 
     fn vpn_gateway(&mut self, node: &Node) -> VpnGateway {
-        let mut g = VpnGateway { span: node.span, ..VpnGateway::default() };
-        let Some(f) = self.fields(node, "vpn_gateway", keys::VPN_GATEWAY) else { return g };
+        let mut g = VpnGateway {
+            span: node.span,
+            ..VpnGateway::default()
+        };
+        let Some(f) = self.fields(node, "vpn_gateway", keys::VPN_GATEWAY) else {
+            return g;
+        };
         g.vnet = self.opt_string(&f, "vnet");
         g.sku = self.opt_string(&f, "sku");
         g.name = self.opt_string(&f, "name");
-        g.client_address_pool = self.opt_strings(&f, "client_address_pool").map(|s| s.value).unwrap_or_default();
+        g.client_address_pool = self
+            .opt_strings(&f, "client_address_pool")
+            .map(|s| s.value)
+            .unwrap_or_default();
         g.tenant_id = self.opt_string(&f, "tenant_id");
         g.audience = self.opt_string(&f, "audience");
         g
     }
 
     fn dns_resolver(&mut self, node: &Node) -> DnsResolver {
-        let mut d = DnsResolver { span: node.span, ..DnsResolver::default() };
-        let Some(f) = self.fields(node, "dns_resolver", keys::DNS_RESOLVER) else { return d };
+        let mut d = DnsResolver {
+            span: node.span,
+            ..DnsResolver::default()
+        };
+        let Some(f) = self.fields(node, "dns_resolver", keys::DNS_RESOLVER) else {
+            return d;
+        };
         d.vnet = self.opt_string(&f, "vnet");
         d.name = self.opt_string(&f, "name");
         d.inbound_ip = self.opt_string(&f, "inbound_ip");
@@ -559,7 +692,14 @@ mod tests {
     fn decode_str(text: &str) -> (Topology, Vec<(&'static str, String)>) {
         let mut diags = Diagnostics::default();
         let t = decode(&yaml::parse(text).unwrap(), &mut diags);
-        (t, diags.items.into_iter().map(|d| (d.code, d.message)).collect())
+        (
+            t,
+            diags
+                .items
+                .into_iter()
+                .map(|d| (d.code, d.message))
+                .collect(),
+        )
     }
 
     #[test]
@@ -573,19 +713,26 @@ mod tests {
         assert_eq!(subnets[0].1.prefix.as_ref().unwrap().value, "/27");
         assert_eq!(subnets[1].1.service_endpoints[0].value, "Microsoft.Storage");
         assert_eq!(hub.peer.len(), 2);
-        assert_eq!(hub.peer[1].use_remote_gateways.as_ref().unwrap().value, false);
+        assert_eq!(
+            hub.peer[1].use_remote_gateways.as_ref().unwrap().value,
+            false
+        );
     }
 
     #[test]
     fn reports_every_unknown_key_and_missing_key() {
-        let (_, d) = decode_str("name: x\nvnets:\n  hub: { adress_space: 10.0.0.0/16 }\nopenai: { knd: OpenAI }\n");
+        let (_, d) = decode_str(
+            "name: x\nvnets:\n  hub: { adress_space: 10.0.0.0/16 }\nopenai: { knd: OpenAI }\n",
+        );
         let codes: Vec<_> = d.iter().map(|(c, _)| *c).collect();
         assert_eq!(codes, ["E0006", "E0005", "E0006", "E0005"], "{d:?}");
     }
 
     #[test]
     fn wrong_types_are_reported() {
-        let (_, d) = decode_str("name: [x]\nlocation: eastus\nvnets: {}\nopenai: { trusted_services: yes }\n");
+        let (_, d) = decode_str(
+            "name: [x]\nlocation: eastus\nvnets: {}\nopenai: { trusted_services: yes }\n",
+        );
         assert_eq!(d.iter().filter(|(c, _)| *c == "E0004").count(), 2, "{d:?}");
     }
 }

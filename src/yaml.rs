@@ -66,7 +66,10 @@ impl Node {
 }
 
 fn pos(m: &saphyr_parser::Marker) -> Pos {
-    Pos { line: m.line() as u32, col: m.col() as u32 + 1 }
+    Pos {
+        line: m.line() as u32,
+        col: m.col() as u32 + 1,
+    }
 }
 
 fn span_of(s: &saphyr_parser::Span) -> Span {
@@ -74,8 +77,17 @@ fn span_of(s: &saphyr_parser::Span) -> Span {
 }
 
 enum Frame {
-    Seq { start: Pos, anchor: usize, items: Vec<Node> },
-    Map { start: Pos, anchor: usize, entries: Vec<(Node, Node)>, key: Option<Node> },
+    Seq {
+        start: Pos,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+    Map {
+        start: Pos,
+        anchor: usize,
+        entries: Vec<(Node, Node)>,
+        key: Option<Node>,
+    },
 }
 
 /// Parses one YAML document. Errors are located diagnostics (code `E0001`); an empty document is
@@ -85,13 +97,20 @@ pub fn parse(text: &str) -> Result<Node, Diagnostic> {
         return Err(Diagnostic::error(
             "E0001",
             None,
-            format!("the file is {} bytes; topology files are limited to {MAX_BYTES} bytes", text.len()),
+            format!(
+                "the file is {} bytes; topology files are limited to {MAX_BYTES} bytes",
+                text.len()
+            ),
         ));
     }
     if let Some(i) = text.find('\0') {
         let line = text[..i].matches('\n').count() as u32 + 1;
         let p = Pos { line, col: 1 };
-        return Err(Diagnostic::error("E0001", Some(Span::new(p, p)), "the file contains a NUL byte; is it binary?"));
+        return Err(Diagnostic::error(
+            "E0001",
+            Some(Span::new(p, p)),
+            "the file contains a NUL byte; is it binary?",
+        ));
     }
     let mut parser = Parser::new_from_str(text);
     let mut stack: Vec<Frame> = Vec::new();
@@ -102,13 +121,19 @@ pub fn parse(text: &str) -> Result<Node, Diagnostic> {
         Diagnostic::error(
             "E0001",
             Some(Span::new(p, p)),
-            format!("the document expands to more than {MAX_NODES} nodes (are YAML aliases nested?)"),
+            format!(
+                "the document expands to more than {MAX_NODES} nodes (are YAML aliases nested?)"
+            ),
         )
     };
     while let Some(ev) = parser.next_event() {
         let (event, raw_span) = ev.map_err(|e| {
             let p = pos(e.marker());
-            Diagnostic::error("E0001", Some(Span::new(p, p)), format!("invalid YAML: {}", e.info()))
+            Diagnostic::error(
+                "E0001",
+                Some(Span::new(p, p)),
+                format!("invalid YAML: {}", e.info()),
+            )
         })?;
         let span = span_of(&raw_span);
         let finished: Option<(Node, usize)> = match event {
@@ -117,7 +142,13 @@ pub fn parse(text: &str) -> Result<Node, Diagnostic> {
                     ScalarStyle::Plain => Scalar::Plain(value.into_owned()),
                     _ => Scalar::Quoted(value.into_owned()),
                 };
-                Some((Node { kind: NodeKind::Scalar(s), span }, anchor))
+                Some((
+                    Node {
+                        kind: NodeKind::Scalar(s),
+                        span,
+                    },
+                    anchor,
+                ))
             }
             Event::Alias(id) => match anchors.get(&id) {
                 Some(n) => {
@@ -130,33 +161,83 @@ pub fn parse(text: &str) -> Result<Node, Diagnostic> {
                     Some((n.clone(), 0))
                 }
                 None => {
-                    return Err(Diagnostic::error("E0001", Some(span), "invalid YAML: alias to an unknown anchor"));
+                    return Err(Diagnostic::error(
+                        "E0001",
+                        Some(span),
+                        "invalid YAML: alias to an unknown anchor",
+                    ));
                 }
             },
             Event::SequenceStart(anchor, _) => {
-                push_frame(&mut stack, Frame::Seq { start: span.start, anchor, items: Vec::new() }, span)?;
+                push_frame(
+                    &mut stack,
+                    Frame::Seq {
+                        start: span.start,
+                        anchor,
+                        items: Vec::new(),
+                    },
+                    span,
+                )?;
                 None
             }
             Event::MappingStart(anchor, _) => {
-                push_frame(&mut stack, Frame::Map { start: span.start, anchor, entries: Vec::new(), key: None }, span)?;
+                push_frame(
+                    &mut stack,
+                    Frame::Map {
+                        start: span.start,
+                        anchor,
+                        entries: Vec::new(),
+                        key: None,
+                    },
+                    span,
+                )?;
                 None
             }
             Event::SequenceEnd | Event::MappingEnd => match stack.pop() {
-                Some(Frame::Seq { start, anchor, items }) => {
-                    let end = items.last().map_or(span.end, |n| n.span.end.max(span.start));
-                    Some((Node { kind: NodeKind::Seq(items), span: Span::new(start, end) }, anchor))
+                Some(Frame::Seq {
+                    start,
+                    anchor,
+                    items,
+                }) => {
+                    let end = items
+                        .last()
+                        .map_or(span.end, |n| n.span.end.max(span.start));
+                    Some((
+                        Node {
+                            kind: NodeKind::Seq(items),
+                            span: Span::new(start, end),
+                        },
+                        anchor,
+                    ))
                 }
-                Some(Frame::Map { start, anchor, entries, .. }) => {
-                    let end = entries.last().map_or(span.end, |(_, v)| v.span.end.max(span.start));
-                    Some((Node { kind: NodeKind::Map(entries), span: Span::new(start, end) }, anchor))
+                Some(Frame::Map {
+                    start,
+                    anchor,
+                    entries,
+                    ..
+                }) => {
+                    let end = entries
+                        .last()
+                        .map_or(span.end, |(_, v)| v.span.end.max(span.start));
+                    Some((
+                        Node {
+                            kind: NodeKind::Map(entries),
+                            span: Span::new(start, end),
+                        },
+                        anchor,
+                    ))
                 }
                 None => None,
             },
-            Event::DocumentStart(_) | Event::DocumentEnd | Event::StreamStart | Event::StreamEnd | Event::Nothing => {
-                None
-            }
+            Event::DocumentStart(_)
+            | Event::DocumentEnd
+            | Event::StreamStart
+            | Event::StreamEnd
+            | Event::Nothing => None,
         };
-        let Some((node, anchor)) = finished else { continue };
+        let Some((node, anchor)) = finished else {
+            continue;
+        };
         nodes += 1;
         if nodes > MAX_NODES {
             return Err(too_big(node.span.start));
@@ -169,9 +250,16 @@ pub fn parse(text: &str) -> Result<Node, Diagnostic> {
             Some(Frame::Map { entries, key, .. }) => match key.take() {
                 None => {
                     if !matches!(node.kind, NodeKind::Scalar(_)) {
-                        return Err(Diagnostic::error("E0001", Some(node.span), "a mapping key must be a plain name"));
+                        return Err(Diagnostic::error(
+                            "E0001",
+                            Some(node.span),
+                            "a mapping key must be a plain name",
+                        ));
                     }
-                    if let Some((first, _)) = entries.iter().find(|(k, _)| k.scalar_text() == node.scalar_text()) {
+                    if let Some((first, _)) = entries
+                        .iter()
+                        .find(|(k, _)| k.scalar_text() == node.scalar_text())
+                    {
                         return Err(Diagnostic::error(
                             "E0002",
                             Some(node.span),
@@ -190,7 +278,8 @@ pub fn parse(text: &str) -> Result<Node, Diagnostic> {
         }
     }
     match docs.len() {
-        0 => Err(Diagnostic::error("E0003", None, "the file is empty").with_help("start from `aoai-vnet init`")),
+        0 => Err(Diagnostic::error("E0003", None, "the file is empty")
+            .with_help("start from `aoai-vnet init`")),
         1 => Ok(docs.pop().expect("one document")),
         _ => Err(Diagnostic::error(
             "E0001",
@@ -202,7 +291,11 @@ pub fn parse(text: &str) -> Result<Node, Diagnostic> {
 
 fn push_frame(stack: &mut Vec<Frame>, frame: Frame, span: Span) -> Result<(), Diagnostic> {
     if stack.len() >= MAX_DEPTH {
-        return Err(Diagnostic::error("E0001", Some(span), format!("nesting deeper than {MAX_DEPTH} levels")));
+        return Err(Diagnostic::error(
+            "E0001",
+            Some(span),
+            format!("nesting deeper than {MAX_DEPTH} levels"),
+        ));
     }
     stack.push(frame);
     Ok(())
@@ -212,7 +305,12 @@ fn count(n: &Node) -> usize {
     match &n.kind {
         NodeKind::Scalar(_) => 1,
         NodeKind::Seq(items) => 1 + items.iter().map(count).sum::<usize>(),
-        NodeKind::Map(entries) => 1 + entries.iter().map(|(k, v)| count(k) + count(v)).sum::<usize>(),
+        NodeKind::Map(entries) => {
+            1 + entries
+                .iter()
+                .map(|(k, v)| count(k) + count(v))
+                .sum::<usize>()
+        }
     }
 }
 
@@ -225,7 +323,10 @@ pub fn path_at(root: &Node, at: Pos) -> String {
         match &node.kind {
             NodeKind::Map(entries) => {
                 for (k, v) in entries {
-                    if k.span.start == at || (k.span.start <= at && at < k.span.end) || within(v, at) {
+                    if k.span.start == at
+                        || (k.span.start <= at && at < k.span.end)
+                        || within(v, at)
+                    {
                         parts.push(k.scalar_text().unwrap_or_default().to_string());
                         if within(v, at) {
                             node = v;
@@ -278,7 +379,8 @@ mod tests {
 
     #[test]
     fn reads_json() {
-        let n = parse(r#"{"name": "x", "vnets": {"a": {"address_space": ["10.0.0.0/16"]}}}"#).unwrap();
+        let n =
+            parse(r#"{"name": "x", "vnets": {"a": {"address_space": ["10.0.0.0/16"]}}}"#).unwrap();
         assert_eq!(map_keys(&n), ["name", "vnets"]);
     }
 
@@ -302,8 +404,15 @@ mod tests {
         assert!(e.message.contains("expands"), "{}", e.message);
         let deep = "[".repeat(10_000) + &"]".repeat(10_000);
         let e = parse(&deep).unwrap_err();
-        assert!(e.message.contains("nesting") || e.message.contains("recursion limit"), "{}", e.message);
-        let nested = "a:\n".to_string() + &(1..70).map(|i| format!("{}b{i}:\n", "  ".repeat(i))).collect::<String>();
+        assert!(
+            e.message.contains("nesting") || e.message.contains("recursion limit"),
+            "{}",
+            e.message
+        );
+        let nested = "a:\n".to_string()
+            + &(1..70)
+                .map(|i| format!("{}b{i}:\n", "  ".repeat(i)))
+                .collect::<String>();
         assert!(parse(&nested).unwrap_err().message.contains("nesting"));
     }
 }

@@ -92,6 +92,14 @@ impl Cloud {
         }
     }
 
+    /// The issuer host of Entra ID tokens for the VPN (`aadIssuer` is `https://{host}/{tenant}/`).
+    pub fn sts_host(self) -> &'static str {
+        match self {
+            Cloud::AzureCloud | Cloud::AzureUsGovernment => "sts.windows.net",
+            Cloud::AzureChinaCloud => "sts.chinacloudapi.cn",
+        }
+    }
+
     /// The public host suffix of an account's endpoint in this cloud, for hosts-file lines.
     pub fn openai_suffix(self) -> &'static str {
         match self {

@@ -21,7 +21,13 @@ pub struct Image {
 }
 
 pub const IMAGES: &[Image] = &[
-    Image { key: "ubuntu-24.04", os: Os::Linux, publisher: "Canonical", offer: "ubuntu-24_04-lts", sku: "server" },
+    Image {
+        key: "ubuntu-24.04",
+        os: Os::Linux,
+        publisher: "Canonical",
+        offer: "ubuntu-24_04-lts",
+        sku: "server",
+    },
     Image {
         key: "ubuntu-22.04",
         os: Os::Linux,

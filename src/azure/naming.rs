@@ -25,30 +25,98 @@ pub struct NameRule {
     pub chars: Chars,
 }
 
-pub const VIRTUAL_NETWORK: NameRule = NameRule { what: "a virtual network", min: 2, max: 64, chars: Chars::Network };
-pub const SUBNET: NameRule = NameRule { what: "a subnet", min: 1, max: 80, chars: Chars::Network };
-pub const NSG: NameRule = NameRule { what: "a network security group", min: 1, max: 80, chars: Chars::Network };
-pub const NSG_RULE: NameRule = NameRule { what: "a security rule", min: 1, max: 80, chars: Chars::Network };
-pub const PRIVATE_ENDPOINT: NameRule =
-    NameRule { what: "a private endpoint", min: 2, max: 64, chars: Chars::Network };
-pub const NETWORK_INTERFACE: NameRule =
-    NameRule { what: "a network interface", min: 1, max: 80, chars: Chars::Network };
-pub const PUBLIC_IP: NameRule = NameRule { what: "a public IP address", min: 1, max: 80, chars: Chars::Network };
-pub const BASTION: NameRule = NameRule { what: "a Bastion host", min: 1, max: 80, chars: Chars::Network };
-pub const VPN_GATEWAY: NameRule =
-    NameRule { what: "a virtual network gateway", min: 1, max: 80, chars: Chars::Network };
-pub const DNS_RESOLVER: NameRule = NameRule { what: "a DNS resolver", min: 1, max: 80, chars: Chars::Network };
-pub const PEERING: NameRule = NameRule { what: "a peering", min: 1, max: 80, chars: Chars::Network };
-pub const COGNITIVE_ACCOUNT: NameRule =
-    NameRule { what: "an Azure OpenAI account", min: 2, max: 64, chars: Chars::AlnumHyphen };
-pub const MODEL_DEPLOYMENT: NameRule =
-    NameRule { what: "a model deployment", min: 2, max: 64, chars: Chars::Network };
+pub const VIRTUAL_NETWORK: NameRule = NameRule {
+    what: "a virtual network",
+    min: 2,
+    max: 64,
+    chars: Chars::Network,
+};
+pub const SUBNET: NameRule = NameRule {
+    what: "a subnet",
+    min: 1,
+    max: 80,
+    chars: Chars::Network,
+};
+pub const NSG: NameRule = NameRule {
+    what: "a network security group",
+    min: 1,
+    max: 80,
+    chars: Chars::Network,
+};
+pub const NSG_RULE: NameRule = NameRule {
+    what: "a security rule",
+    min: 1,
+    max: 80,
+    chars: Chars::Network,
+};
+pub const PRIVATE_ENDPOINT: NameRule = NameRule {
+    what: "a private endpoint",
+    min: 2,
+    max: 64,
+    chars: Chars::Network,
+};
+pub const NETWORK_INTERFACE: NameRule = NameRule {
+    what: "a network interface",
+    min: 1,
+    max: 80,
+    chars: Chars::Network,
+};
+pub const PUBLIC_IP: NameRule = NameRule {
+    what: "a public IP address",
+    min: 1,
+    max: 80,
+    chars: Chars::Network,
+};
+pub const BASTION: NameRule = NameRule {
+    what: "a Bastion host",
+    min: 1,
+    max: 80,
+    chars: Chars::Network,
+};
+pub const VPN_GATEWAY: NameRule = NameRule {
+    what: "a virtual network gateway",
+    min: 1,
+    max: 80,
+    chars: Chars::Network,
+};
+pub const DNS_RESOLVER: NameRule = NameRule {
+    what: "a DNS resolver",
+    min: 1,
+    max: 80,
+    chars: Chars::Network,
+};
+pub const PEERING: NameRule = NameRule {
+    what: "a peering",
+    min: 1,
+    max: 80,
+    chars: Chars::Network,
+};
+pub const COGNITIVE_ACCOUNT: NameRule = NameRule {
+    what: "an Azure OpenAI account",
+    min: 2,
+    max: 64,
+    chars: Chars::AlnumHyphen,
+};
+pub const MODEL_DEPLOYMENT: NameRule = NameRule {
+    what: "a model deployment",
+    min: 2,
+    max: 64,
+    chars: Chars::Network,
+};
 /// Linux VMs allow 64 characters; Windows computer names 15 (checked separately).
-pub const VIRTUAL_MACHINE: NameRule =
-    NameRule { what: "a virtual machine", min: 1, max: 64, chars: Chars::VirtualMachine };
+pub const VIRTUAL_MACHINE: NameRule = NameRule {
+    what: "a virtual machine",
+    min: 1,
+    max: 64,
+    chars: Chars::VirtualMachine,
+};
 pub const WINDOWS_COMPUTER_NAME_MAX: usize = 15;
-pub const RESOURCE_GROUP: NameRule =
-    NameRule { what: "a resource group", min: 1, max: 90, chars: Chars::ResourceGroup };
+pub const RESOURCE_GROUP: NameRule = NameRule {
+    what: "a resource group",
+    min: 1,
+    max: 90,
+    chars: Chars::ResourceGroup,
+};
 
 /// Checks `name` against `rule`; the error says what is wrong in a sentence.
 pub fn check(rule: &NameRule, name: &str) -> Result<(), String> {
@@ -65,23 +133,46 @@ pub fn check(rule: &NameRule, name: &str) -> Result<(), String> {
             Chars::Network => "letters, digits, `_`, `.` and `-`",
             Chars::AlnumHyphen => "letters, digits and `-`",
             Chars::ResourceGroup => "letters, digits, `_`, `.`, `-`, `(` and `)`",
-            Chars::VirtualMachine => "letters, digits and `-` (no spaces or punctuation like `@&?*`)",
+            Chars::VirtualMachine => {
+                "letters, digits and `-` (no spaces or punctuation like `@&?*`)"
+            }
         };
-        return Err(format!("`{name}` contains `{c}`; the name of {} may hold only {allowed}", rule.what));
+        return Err(format!(
+            "`{name}` contains `{c}`; the name of {} may hold only {allowed}",
+            rule.what
+        ));
     }
     let first = name.chars().next().expect("non-empty");
     let last = name.chars().last().expect("non-empty");
     let (start_ok, end_ok, ends) = match rule.chars {
-        Chars::Network => (first.is_ascii_alphanumeric(), last.is_ascii_alphanumeric() || last == '_', "a letter, digit or `_`"),
-        Chars::AlnumHyphen => (first.is_ascii_alphanumeric(), last.is_ascii_alphanumeric(), "a letter or digit"),
+        Chars::Network => (
+            first.is_ascii_alphanumeric(),
+            last.is_ascii_alphanumeric() || last == '_',
+            "a letter, digit or `_`",
+        ),
+        Chars::AlnumHyphen => (
+            first.is_ascii_alphanumeric(),
+            last.is_ascii_alphanumeric(),
+            "a letter or digit",
+        ),
         Chars::ResourceGroup => (true, last != '.', "anything but `.`"),
-        Chars::VirtualMachine => (first != '_', last != '.' && last != '-', "anything but `.` or `-`"),
+        Chars::VirtualMachine => (
+            first != '_',
+            last != '.' && last != '-',
+            "anything but `.` or `-`",
+        ),
     };
     if !start_ok {
-        return Err(format!("`{name}` must start with a letter or digit (it names {})", rule.what));
+        return Err(format!(
+            "`{name}` must start with a letter or digit (it names {})",
+            rule.what
+        ));
     }
     if !end_ok {
-        return Err(format!("`{name}` must end with {ends} (it names {})", rule.what));
+        return Err(format!(
+            "`{name}` must end with {ends} (it names {})",
+            rule.what
+        ));
     }
     Ok(())
 }
@@ -92,7 +183,37 @@ fn allowed(chars: Chars, c: char) -> bool {
         Chars::AlnumHyphen => c.is_ascii_alphanumeric() || c == '-',
         Chars::ResourceGroup => c.is_alphanumeric() || matches!(c, '_' | '.' | '-' | '(' | ')'),
         Chars::VirtualMachine => {
-            !c.is_whitespace() && !matches!(c, '\\' | '/' | '"' | '\'' | '[' | ']' | ':' | '|' | '<' | '>' | '+' | '=' | ';' | ',' | '?' | '*' | '@' | '&' | '~' | '!' | '#' | '$' | '%' | '^' | '(' | ')' | '{' | '}')
+            !c.is_whitespace()
+                && !matches!(
+                    c,
+                    '\\' | '/'
+                        | '"'
+                        | '\''
+                        | '['
+                        | ']'
+                        | ':'
+                        | '|'
+                        | '<'
+                        | '>'
+                        | '+'
+                        | '='
+                        | ';'
+                        | ','
+                        | '?'
+                        | '*'
+                        | '@'
+                        | '&'
+                        | '~'
+                        | '!'
+                        | '#'
+                        | '$'
+                        | '%'
+                        | '^'
+                        | '('
+                        | ')'
+                        | '{'
+                        | '}'
+                )
         }
     }
 }
@@ -104,7 +225,9 @@ pub fn check_workload(name: &str) -> Result<(), String> {
         && name.len() <= 24
         && name.starts_with(|c: char| c.is_ascii_lowercase())
         && name.ends_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
     if ok {
         Ok(())
     } else {
@@ -119,9 +242,15 @@ mod tests {
     #[test]
     fn network_names() {
         assert!(check(&VIRTUAL_NETWORK, "vnet-contoso-hub").is_ok());
-        assert!(check(&VIRTUAL_NETWORK, "v").unwrap_err().contains("2 to 64"));
-        assert!(check(&VIRTUAL_NETWORK, "vnet hub").unwrap_err().contains("contains ` `"));
-        assert!(check(&VIRTUAL_NETWORK, "vnet-").unwrap_err().contains("must end"));
+        assert!(check(&VIRTUAL_NETWORK, "v")
+            .unwrap_err()
+            .contains("2 to 64"));
+        assert!(check(&VIRTUAL_NETWORK, "vnet hub")
+            .unwrap_err()
+            .contains("contains ` `"));
+        assert!(check(&VIRTUAL_NETWORK, "vnet-")
+            .unwrap_err()
+            .contains("must end"));
         assert!(check(&SUBNET, "AzureBastionSubnet").is_ok());
     }
 

@@ -9,31 +9,117 @@
 use super::clouds::Cloud;
 
 pub const AZURE_CLOUD: &[&str] = &[
-    "australiacentral", "australiacentral2", "australiaeast", "australiasoutheast", "austriaeast",
-    "belgiumcentral", "brazilsouth", "brazilsoutheast", "canadacentral", "canadaeast", "centralindia",
-    "centralus", "chilecentral", "denmarkeast", "eastasia", "eastus", "eastus2", "francecentral",
-    "francesouth", "germanynorth", "germanywestcentral", "indonesiacentral", "israelcentral", "italynorth",
-    "japaneast", "japanwest", "jioindiacentral", "jioindiawest", "koreacentral", "koreasouth",
-    "malaysiawest", "mexicocentral", "newzealandnorth", "northcentralus", "northeurope", "norwayeast",
-    "norwaywest", "polandcentral", "qatarcentral", "southafricanorth", "southafricawest",
-    "southcentralus", "southeastasia", "southindia", "spaincentral", "swedencentral", "switzerlandnorth",
-    "switzerlandwest", "uaecentral", "uaenorth", "uksouth", "ukwest", "westcentralus", "westeurope",
-    "westindia", "westus", "westus2", "westus3",
+    "australiacentral",
+    "australiacentral2",
+    "australiaeast",
+    "australiasoutheast",
+    "austriaeast",
+    "belgiumcentral",
+    "brazilsouth",
+    "brazilsoutheast",
+    "canadacentral",
+    "canadaeast",
+    "centralindia",
+    "centralus",
+    "chilecentral",
+    "denmarkeast",
+    "eastasia",
+    "eastus",
+    "eastus2",
+    "francecentral",
+    "francesouth",
+    "germanynorth",
+    "germanywestcentral",
+    "indonesiacentral",
+    "israelcentral",
+    "italynorth",
+    "japaneast",
+    "japanwest",
+    "jioindiacentral",
+    "jioindiawest",
+    "koreacentral",
+    "koreasouth",
+    "malaysiawest",
+    "mexicocentral",
+    "newzealandnorth",
+    "northcentralus",
+    "northeurope",
+    "norwayeast",
+    "norwaywest",
+    "polandcentral",
+    "qatarcentral",
+    "southafricanorth",
+    "southafricawest",
+    "southcentralus",
+    "southeastasia",
+    "southindia",
+    "spaincentral",
+    "swedencentral",
+    "switzerlandnorth",
+    "switzerlandwest",
+    "uaecentral",
+    "uaenorth",
+    "uksouth",
+    "ukwest",
+    "westcentralus",
+    "westeurope",
+    "westindia",
+    "westus",
+    "westus2",
+    "westus3",
 ];
 
-pub const AZURE_US_GOVERNMENT: &[&str] =
-    &["usdodcentral", "usdodeast", "usgovarizona", "usgovtexas", "usgovvirginia"];
+pub const AZURE_US_GOVERNMENT: &[&str] = &[
+    "usdodcentral",
+    "usdodeast",
+    "usgovarizona",
+    "usgovtexas",
+    "usgovvirginia",
+];
 
-pub const AZURE_CHINA_CLOUD: &[&str] =
-    &["chinaeast", "chinaeast2", "chinaeast3", "chinanorth", "chinanorth2", "chinanorth3"];
+pub const AZURE_CHINA_CLOUD: &[&str] = &[
+    "chinaeast",
+    "chinaeast2",
+    "chinaeast3",
+    "chinanorth",
+    "chinanorth2",
+    "chinanorth3",
+];
 
 /// Regions where Azure OpenAI accounts can be created (any deployment type).
 pub const OPENAI: &[&str] = &[
-    "australiaeast", "brazilsouth", "canadacentral", "canadaeast", "centralus", "eastus", "eastus2",
-    "francecentral", "germanywestcentral", "italynorth", "japaneast", "koreacentral", "northcentralus",
-    "norwayeast", "polandcentral", "southafricanorth", "southcentralus", "southeastasia", "southindia",
-    "spaincentral", "swedencentral", "switzerlandnorth", "switzerlandwest", "uaenorth", "uksouth",
-    "westeurope", "westus", "westus3", "usgovarizona", "usgovvirginia", "chinaeast2", "chinanorth3",
+    "australiaeast",
+    "brazilsouth",
+    "canadacentral",
+    "canadaeast",
+    "centralus",
+    "eastus",
+    "eastus2",
+    "francecentral",
+    "germanywestcentral",
+    "italynorth",
+    "japaneast",
+    "koreacentral",
+    "northcentralus",
+    "norwayeast",
+    "polandcentral",
+    "southafricanorth",
+    "southcentralus",
+    "southeastasia",
+    "southindia",
+    "spaincentral",
+    "swedencentral",
+    "switzerlandnorth",
+    "switzerlandwest",
+    "uaenorth",
+    "uksouth",
+    "westeurope",
+    "westus",
+    "westus3",
+    "usgovarizona",
+    "usgovvirginia",
+    "chinaeast2",
+    "chinanorth3",
 ];
 
 pub fn of(cloud: Cloud) -> &'static [&'static str] {
@@ -46,5 +132,11 @@ pub fn of(cloud: Cloud) -> &'static [&'static str] {
 
 /// Which cloud a region belongs to, if any.
 pub fn cloud_of(region: &str) -> Option<Cloud> {
-    [Cloud::AzureCloud, Cloud::AzureUsGovernment, Cloud::AzureChinaCloud].into_iter().find(|c| of(*c).contains(&region))
+    [
+        Cloud::AzureCloud,
+        Cloud::AzureUsGovernment,
+        Cloud::AzureChinaCloud,
+    ]
+    .into_iter()
+    .find(|c| of(*c).contains(&region))
 }

@@ -23,7 +23,10 @@ pub struct CidrError {
 pub fn parse_cidr(text: &str) -> Result<Ipv4Net, CidrError> {
     let text = text.trim();
     if text.contains(':') {
-        return Err(CidrError { message: format!("`{text}` is IPv6; only IPv4 address ranges are supported"), suggestion: None });
+        return Err(CidrError {
+            message: format!("`{text}` is IPv6; only IPv4 address ranges are supported"),
+            suggestion: None,
+        });
     }
     let Ok(net) = text.parse::<Ipv4Net>() else {
         let suggestion = text.parse::<Ipv4Addr>().ok().map(|ip| format!("{ip}/24"));
@@ -32,7 +35,10 @@ pub fn parse_cidr(text: &str) -> Result<Ipv4Net, CidrError> {
         } else {
             format!("`{text}` is not an IPv4 CIDR like `10.0.0.0/16`")
         };
-        return Err(CidrError { message, suggestion });
+        return Err(CidrError {
+            message,
+            suggestion,
+        });
     };
     if net.addr() != net.network() {
         return Err(CidrError {
@@ -48,7 +54,9 @@ pub fn parse_size(text: &str) -> Option<Result<u8, String>> {
     let rest = text.trim().strip_prefix('/')?;
     Some(match rest.parse::<u8>() {
         Ok(n) if n <= 32 => Ok(n),
-        _ => Err(format!("`{text}` is not a prefix length between /0 and /32")),
+        _ => Err(format!(
+            "`{text}` is not a prefix length between /0 and /32"
+        )),
     })
 }
 
@@ -79,7 +87,12 @@ pub fn allocate(spaces: &[Ipv4Net], used: &[Ipv4Net], len: u8) -> Option<Ipv4Net
         let mut cand = u64::from(u32::from(space.network()));
         while cand + size - 1 <= end {
             let net = Ipv4Net::new(Ipv4Addr::from(cand as u32), len).expect("len <= 32");
-            match used.iter().filter(|u| overlaps(u, &net)).map(|u| u64::from(u32::from(u.broadcast()))).max() {
+            match used
+                .iter()
+                .filter(|u| overlaps(u, &net))
+                .map(|u| u64::from(u32::from(u.broadcast())))
+                .max()
+            {
                 None => return Some(net),
                 // Skip past the block in the way, to the next aligned start.
                 Some(b) => cand = (b + 1).div_ceil(size) * size,
@@ -114,7 +127,10 @@ mod tests {
         assert_eq!(parse_cidr("10.0.0.0/16"), Ok(n("10.0.0.0/16")));
         let e = parse_cidr("10.0.0.1/16").unwrap_err();
         assert_eq!(e.suggestion.as_deref(), Some("10.0.0.0/16"));
-        assert_eq!(parse_cidr("10.0.0.0").unwrap_err().suggestion.as_deref(), Some("10.0.0.0/24"));
+        assert_eq!(
+            parse_cidr("10.0.0.0").unwrap_err().suggestion.as_deref(),
+            Some("10.0.0.0/24")
+        );
         assert!(parse_cidr("10.0.0.0/33").is_err());
         assert!(parse_cidr("fd00::/8").unwrap_err().message.contains("IPv6"));
     }
@@ -128,7 +144,10 @@ mod tests {
         assert_eq!(allocate(&spaces, &used, 27), Some(n("10.0.0.32/27")));
         assert_eq!(allocate(&spaces, &used, 26), Some(n("10.0.0.128/26")));
         assert_eq!(allocate(&[n("10.0.0.0/28")], &[], 27), None);
-        assert_eq!(allocate(&[n("10.0.0.0/28"), n("10.1.0.0/24")], &[], 27), Some(n("10.1.0.0/27")));
+        assert_eq!(
+            allocate(&[n("10.0.0.0/28"), n("10.1.0.0/24")], &[], 27),
+            Some(n("10.1.0.0/27"))
+        );
         assert_eq!(allocate(&[n("10.0.0.0/24")], &[n("10.0.0.0/24")], 29), None);
     }
 

@@ -39,12 +39,32 @@ struct Draft {
 fn limits(role: SubnetRole) -> (u8, u8, u8, &'static str) {
     match role {
         // Source: "Azure Bastion configuration settings" (AzureBastionSubnet /26 or larger).
-        SubnetRole::Bastion => (26, 26, LARGEST_SUBNET, "Azure Bastion needs `AzureBastionSubnet` of /26 or larger"),
+        SubnetRole::Bastion => (
+            26,
+            26,
+            LARGEST_SUBNET,
+            "Azure Bastion needs `AzureBastionSubnet` of /26 or larger",
+        ),
         // Source: "About VPN Gateway configuration settings" (gateway subnet /29 minimum, /27 or
         // larger recommended).
-        SubnetRole::Gateway => (27, SMALLEST_SUBNET, LARGEST_SUBNET, "a VPN gateway needs `GatewaySubnet` of /29 or larger"),
-        SubnetRole::ResolverInbound => (28, 28, 24, "a DNS resolver inbound endpoint needs a subnet of /28 to /24"),
-        SubnetRole::Plain => (24, SMALLEST_SUBNET, LARGEST_SUBNET, "Azure's smallest subnet is /29"),
+        SubnetRole::Gateway => (
+            27,
+            SMALLEST_SUBNET,
+            LARGEST_SUBNET,
+            "a VPN gateway needs `GatewaySubnet` of /29 or larger",
+        ),
+        SubnetRole::ResolverInbound => (
+            28,
+            28,
+            24,
+            "a DNS resolver inbound endpoint needs a subnet of /28 to /24",
+        ),
+        SubnetRole::Plain => (
+            24,
+            SMALLEST_SUBNET,
+            LARGEST_SUBNET,
+            "Azure's smallest subnet is /29",
+        ),
     }
 }
 
@@ -63,7 +83,13 @@ pub(super) fn plan(cx: &mut Ctx, t: &Topology, vnets: &mut [Vnet], f: &Features)
     }
 }
 
-fn declared(cx: &mut Ctx, key: Span, syn: &crate::syntax::Vnet, i: usize, f: &Features) -> Vec<Draft> {
+fn declared(
+    cx: &mut Ctx,
+    key: Span,
+    syn: &crate::syntax::Vnet,
+    i: usize,
+    f: &Features,
+) -> Vec<Draft> {
     let Some(subnets) = &syn.subnets else {
         return vec![Draft {
             name: "default".into(),
@@ -131,9 +157,17 @@ fn add_features(drafts: &mut Vec<Draft>, key: Span, i: usize, f: &Features) {
             });
         }
     };
-    add(BASTION_SUBNET, SubnetRole::Bastion, f.bastion == Some((i, true)));
+    add(
+        BASTION_SUBNET,
+        SubnetRole::Bastion,
+        f.bastion == Some((i, true)),
+    );
     add(GATEWAY_SUBNET, SubnetRole::Gateway, f.gateway == Some(i));
-    add(RESOLVER_SUBNET, SubnetRole::ResolverInbound, f.resolver == Some(i));
+    add(
+        RESOLVER_SUBNET,
+        SubnetRole::ResolverInbound,
+        f.resolver == Some(i),
+    );
 }
 
 fn allocate_all(cx: &mut Ctx, vnet: &Vnet, drafts: Vec<Draft>) -> Vec<Subnet> {
@@ -150,15 +184,34 @@ fn allocate_all(cx: &mut Ctx, vnet: &Vnet, drafts: Vec<Draft>) -> Vec<Subnet> {
                 continue;
             }
             let spaces: Vec<String> = vnet.address_space.iter().map(ToString::to_string).collect();
-            let e = cx.error("E0203", d.span, format!("subnet `{}` ({net}) is outside the address space of VNet `{}` ({})", d.name, vnet.key, spaces.join(", ")));
+            let e = cx.error(
+                "E0203",
+                d.span,
+                format!(
+                    "subnet `{}` ({net}) is outside the address space of VNet `{}` ({})",
+                    d.name,
+                    vnet.key,
+                    spaces.join(", ")
+                ),
+            );
             let nets: Vec<Ipv4Net> = used.iter().map(|u| u.0).collect();
             if let Some(free) = allocate(&vnet.address_space, &nets, net.prefix_len()) {
-                e.set_help(format!("`{free}` is free, or write `/{}` to let the compiler choose", net.prefix_len()));
+                e.set_help(format!(
+                    "`{free}` is free, or write `/{}` to let the compiler choose",
+                    net.prefix_len()
+                ));
             }
             continue;
         }
         if let Some((other, name)) = used.iter().find(|(u, _)| overlaps(u, &net)) {
-            cx.error("E0204", d.span, format!("subnet `{}` ({net}) overlaps subnet `{name}` ({other})", d.name));
+            cx.error(
+                "E0204",
+                d.span,
+                format!(
+                    "subnet `{}` ({net}) overlaps subnet `{name}` ({other})",
+                    d.name
+                ),
+            );
             continue;
         }
         used.push((net, d.name.clone()));
@@ -177,9 +230,20 @@ fn allocate_all(cx: &mut Ctx, vnet: &Vnet, drafts: Vec<Draft>) -> Vec<Subnet> {
                 placed[k] = Some(net);
             }
             None => {
-                let what = if d.added { format!("the subnet `{}` that a feature needs", d.name) } else { format!("subnet `{}`", d.name) };
-                let free: u64 = vnet.address_space.iter().map(|s| 1u64 << (32 - s.prefix_len())).sum::<u64>()
-                    - nets.iter().map(|s| 1u64 << (32 - s.prefix_len())).sum::<u64>();
+                let what = if d.added {
+                    format!("the subnet `{}` that a feature needs", d.name)
+                } else {
+                    format!("subnet `{}`", d.name)
+                };
+                let free: u64 = vnet
+                    .address_space
+                    .iter()
+                    .map(|s| 1u64 << (32 - s.prefix_len()))
+                    .sum::<u64>()
+                    - nets
+                        .iter()
+                        .map(|s| 1u64 << (32 - s.prefix_len()))
+                        .sum::<u64>();
                 cx.error("E0206", d.span, format!("no free /{len} left in VNet `{}` for {what}", vnet.key))
                     .set_help(format!("{free} addresses are unallocated, but not as an aligned /{len}; add a range to `address_space` or shrink other subnets"));
             }
@@ -191,7 +255,8 @@ fn allocate_all(cx: &mut Ctx, vnet: &Vnet, drafts: Vec<Draft>) -> Vec<Subnet> {
         .filter_map(|(d, p)| {
             Some(Subnet {
                 prefix: p?,
-                delegation: (d.role == SubnetRole::ResolverInbound).then(|| RESOLVER_DELEGATION.to_string()),
+                delegation: (d.role == SubnetRole::ResolverInbound)
+                    .then(|| RESOLVER_DELEGATION.to_string()),
                 name: d.name,
                 role: d.role,
                 nsg: None,
@@ -205,13 +270,26 @@ fn allocate_all(cx: &mut Ctx, vnet: &Vnet, drafts: Vec<Draft>) -> Vec<Subnet> {
 fn size_ok(cx: &mut Ctx, d: &Draft, len: u8) -> bool {
     let (_, smallest, largest, why) = limits(d.role);
     if len > smallest || len < largest {
-        let want = if len > smallest { format!("/{smallest} or larger") } else { format!("/{largest} or smaller") };
-        cx.error("E0205", d.span, format!("subnet `{}` is /{len}; it must be {want}", d.name)).set_help(why);
+        let want = if len > smallest {
+            format!("/{smallest} or larger")
+        } else {
+            format!("/{largest} or smaller")
+        };
+        cx.error(
+            "E0205",
+            d.span,
+            format!("subnet `{}` is /{len}; it must be {want}", d.name),
+        )
+        .set_help(why);
         return false;
     }
     if d.role == SubnetRole::Gateway && len > 27 {
-        cx.warning("W0004", d.span, format!("`GatewaySubnet` is /{len}; Azure recommends /27 or larger"))
-            .set_help("a /28 or /29 gateway subnet leaves no room for more gateway features later");
+        cx.warning(
+            "W0004",
+            d.span,
+            format!("`GatewaySubnet` is /{len}; Azure recommends /27 or larger"),
+        )
+        .set_help("a /28 or /29 gateway subnet leaves no room for more gateway features later");
     }
     true
 }

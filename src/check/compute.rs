@@ -26,9 +26,38 @@ const BASTION_SKUS: &[&str] = &["Developer", "Basic", "Standard", "Premium"];
 const VPN_SKUS: &[&str] = &["VpnGw1AZ", "VpnGw2AZ", "VpnGw3AZ", "VpnGw4AZ", "VpnGw5AZ"];
 /// Source: Microsoft Learn, "Azure VM FAQ" (usernames that Azure refuses for VMs).
 const RESERVED_USERNAMES: &[&str] = &[
-    "administrator", "admin", "user", "user1", "test", "user2", "test1", "user3", "admin1", "1", "123", "a",
-    "actuser", "adm", "admin2", "aspnet", "backup", "console", "david", "guest", "john", "owner", "root",
-    "server", "sql", "support", "support_388945a0", "sys", "test2", "test3", "user4", "user5",
+    "administrator",
+    "admin",
+    "user",
+    "user1",
+    "test",
+    "user2",
+    "test1",
+    "user3",
+    "admin1",
+    "1",
+    "123",
+    "a",
+    "actuser",
+    "adm",
+    "admin2",
+    "aspnet",
+    "backup",
+    "console",
+    "david",
+    "guest",
+    "john",
+    "owner",
+    "root",
+    "server",
+    "sql",
+    "support",
+    "support_388945a0",
+    "sys",
+    "test2",
+    "test3",
+    "user4",
+    "user5",
 ];
 
 pub(super) fn check(cx: &mut Ctx, t: &Topology, vnets: &[Vnet], f: &Features) -> Compute {
@@ -47,8 +76,15 @@ fn name_or(given: Option<&Str>, default: String) -> String {
 fn bastion(cx: &mut Ctx, t: &Topology, vnets: &[Vnet], f: &Features) -> Option<Bastion> {
     let b = t.bastion.as_ref()?;
     let (vnet, _) = f.bastion?;
-    let sku = b.sku.as_ref().and_then(|s| cx.one_of(s, BASTION_SKUS, "E0007", "Bastion SKU")).unwrap_or("Standard");
-    let name = name_or(b.name.as_ref(), format!("bas-{}-{}", cx.workload, vnets[vnet].key));
+    let sku = b
+        .sku
+        .as_ref()
+        .and_then(|s| cx.one_of(s, BASTION_SKUS, "E0007", "Bastion SKU"))
+        .unwrap_or("Standard");
+    let name = name_or(
+        b.name.as_ref(),
+        format!("bas-{}-{}", cx.workload, vnets[vnet].key),
+    );
     let at = b.name.as_ref().map_or(b.span, |n| n.span);
     let scope = scope_key(&vnets[vnet].scope);
     cx.name(&naming::BASTION, &scope, &name, at);
@@ -58,12 +94,29 @@ fn bastion(cx: &mut Ctx, t: &Topology, vnets: &[Vnet], f: &Features) -> Option<B
     }
     if let Some(s) = &b.scale_units {
         if !matches!(sku, "Standard" | "Premium") {
-            cx.error("E0007", s.span, format!("`scale_units` needs the Standard or Premium SKU, not {sku}"));
+            cx.error(
+                "E0007",
+                s.span,
+                format!("`scale_units` needs the Standard or Premium SKU, not {sku}"),
+            );
         } else if !(2..=50).contains(&s.value) {
-            cx.error("E0007", s.span, format!("`scale_units` is {}; Bastion scales from 2 to 50 instances", s.value));
+            cx.error(
+                "E0007",
+                s.span,
+                format!(
+                    "`scale_units` is {}; Bastion scales from 2 to 50 instances",
+                    s.value
+                ),
+            );
         }
     }
-    Some(Bastion { name, vnet, sku: sku.to_string(), scale_units: b.scale_units.as_ref().map(|s| s.value), public_ip })
+    Some(Bastion {
+        name,
+        vnet,
+        sku: sku.to_string(),
+        scale_units: b.scale_units.as_ref().map(|s| s.value),
+        public_ip,
+    })
 }
 
 fn jumpbox(cx: &mut Ctx, t: &Topology, vnets: &[Vnet], f: &Features) -> Option<Jumpbox> {
@@ -74,16 +127,35 @@ fn jumpbox(cx: &mut Ctx, t: &Topology, vnets: &[Vnet], f: &Features) -> Option<J
     let at_subnet = j.subnet.as_ref().map_or(j.span, |s| s.span);
     let subnet = match v.subnets.iter().find(|s| s.name == subnet_name) {
         Some(s) if s.role != SubnetRole::Plain => {
-            cx.error("E0304", at_subnet, format!("`{subnet_name}` is reserved for its feature and cannot hold the jump box"));
+            cx.error(
+                "E0304",
+                at_subnet,
+                format!("`{subnet_name}` is reserved for its feature and cannot hold the jump box"),
+            );
             None
         }
         Some(s) => Some(s.name.clone()),
         None => {
-            let names: Vec<&str> = v.subnets.iter().filter(|s| s.role == SubnetRole::Plain).map(|s| s.name.as_str()).collect();
-            let d = cx.error("E0302", at_subnet, format!("no subnet `{subnet_name}` in VNet `{}` for the jump box", v.key));
+            let names: Vec<&str> = v
+                .subnets
+                .iter()
+                .filter(|s| s.role == SubnetRole::Plain)
+                .map(|s| s.name.as_str())
+                .collect();
+            let d = cx.error(
+                "E0302",
+                at_subnet,
+                format!(
+                    "no subnet `{subnet_name}` in VNet `{}` for the jump box",
+                    v.key
+                ),
+            );
             match crate::diag::suggest(subnet_name, names.iter().copied()) {
                 Some(n) => d.set_help(format!("did you mean `{n}`?")),
-                None => d.set_help(format!("set `jumpbox.subnet` to one of: {}", names.join(", "))),
+                None => d.set_help(format!(
+                    "set `jumpbox.subnet` to one of: {}",
+                    names.join(", ")
+                )),
             }
             None
         }
@@ -91,7 +163,8 @@ fn jumpbox(cx: &mut Ctx, t: &Topology, vnets: &[Vnet], f: &Features) -> Option<J
     let image = match &j.image {
         Some(i) => {
             let keys: Vec<&'static str> = images::IMAGES.iter().map(|i| i.key).collect();
-            cx.one_of(i, &keys, "E0007", "jump-box image").and_then(images::find)
+            cx.one_of(i, &keys, "E0007", "jump-box image")
+                .and_then(images::find)
         }
         None => images::find(images::DEFAULT),
     };
@@ -99,35 +172,70 @@ fn jumpbox(cx: &mut Ctx, t: &Topology, vnets: &[Vnet], f: &Features) -> Option<J
     let at = j.name.as_ref().map_or(j.span, |n| n.span);
     let scope = scope_key(&v.scope);
     cx.name(&naming::VIRTUAL_MACHINE, &scope, &name, at);
-    if image.is_some_and(|i| i.os == Os::Windows) && name.len() > naming::WINDOWS_COMPUTER_NAME_MAX {
-        cx.error("E0102", at, format!("`{name}` is {} characters; a Windows computer name has at most 15", name.len()))
-            .set_help("set a shorter `jumpbox.name`");
+    if image.is_some_and(|i| i.os == Os::Windows) && name.len() > naming::WINDOWS_COMPUTER_NAME_MAX
+    {
+        cx.error(
+            "E0102",
+            at,
+            format!(
+                "`{name}` is {} characters; a Windows computer name has at most 15",
+                name.len()
+            ),
+        )
+        .set_help("set a shorter `jumpbox.name`");
     }
     let nic_name = format!("{name}-nic");
     cx.name(&naming::NETWORK_INTERFACE, &scope, &nic_name, at);
     let size = j.size.as_ref().map_or("Standard_B2s", |s| s.value.as_str());
     if let Some(s) = &j.size {
-        if !(s.value.starts_with("Standard_") && s.value.len() > 9 && s.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')) {
+        if !(s.value.starts_with("Standard_")
+            && s.value.len() > 9
+            && s.value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        {
             cx.error("E0007", s.span, format!("`{}` is not a VM size", s.value))
-                .set_help("sizes are named like `Standard_B2s` or `Standard_D2s_v5` (`az vm list-sizes`)");
+                .set_help(
+                    "sizes are named like `Standard_B2s` or `Standard_D2s_v5` (`az vm list-sizes`)",
+                );
         }
     }
-    let admin_username = j.admin_username.as_ref().map_or("azureuser", |u| u.value.as_str()).to_string();
+    let admin_username = j
+        .admin_username
+        .as_ref()
+        .map_or("azureuser", |u| u.value.as_str())
+        .to_string();
     if let Some(u) = &j.admin_username {
-        let ok = !u.value.is_empty() && u.value.len() <= 20 && !u.value.ends_with('.')
-            && u.value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+        let ok = !u.value.is_empty()
+            && u.value.len() <= 20
+            && !u.value.ends_with('.')
+            && u.value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
         if !ok {
-            cx.error("E0607", u.span, format!("`{}` is not a valid admin user name", u.value))
-                .set_help("use 1 to 20 letters, digits, `_`, `-` or `.`, not ending with `.`");
+            cx.error(
+                "E0607",
+                u.span,
+                format!("`{}` is not a valid admin user name", u.value),
+            )
+            .set_help("use 1 to 20 letters, digits, `_`, `-` or `.`, not ending with `.`");
         } else if RESERVED_USERNAMES.contains(&u.value.to_ascii_lowercase().as_str()) {
-            cx.error("E0607", u.span, format!("Azure refuses `{}` as an admin user name", u.value))
-                .set_help("use another name, such as `azureuser`");
+            cx.error(
+                "E0607",
+                u.span,
+                format!("Azure refuses `{}` as an admin user name", u.value),
+            )
+            .set_help("use another name, such as `azureuser`");
         }
     }
     let ssh_key = match (image.map(|i| i.os), &j.ssh_public_key) {
         (Some(Os::Windows), Some(k)) => {
-            cx.error("E0605", k.span, "a Windows jump box signs in with a password, not an SSH key")
-                .set_help("remove `ssh_public_key`; the password is a secure template parameter");
+            cx.error(
+                "E0605",
+                k.span,
+                "a Windows jump box signs in with a password, not an SSH key",
+            )
+            .set_help("remove `ssh_public_key`; the password is a secure template parameter");
             None
         }
         (Some(Os::Windows), None) | (None, _) => None,
@@ -165,27 +273,41 @@ fn is_ssh_public_key(key: &str) -> bool {
     let body = parts.next().unwrap_or_default();
     matches!(kind, "ssh-rsa" | "ssh-ed25519")
         && body.len() >= 60
-        && body.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='))
+        && body
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='))
 }
 
 fn vpn_gateway(cx: &mut Ctx, t: &Topology, vnets: &[Vnet], f: &Features) -> Option<VpnGateway> {
     let g = t.vpn_gateway.as_ref()?;
     let vnet = f.gateway?;
     let sku = match &g.sku {
-        Some(s) if ["VpnGw1", "VpnGw2", "VpnGw3", "VpnGw4", "VpnGw5", "Basic"].iter().any(|x| x.eq_ignore_ascii_case(&s.value)) => {
+        Some(s)
+            if ["VpnGw1", "VpnGw2", "VpnGw3", "VpnGw4", "VpnGw5", "Basic"]
+                .iter()
+                .any(|x| x.eq_ignore_ascii_case(&s.value)) =>
+        {
             let why = if s.value.eq_ignore_ascii_case("basic") {
                 "the Basic SKU supports neither OpenVPN nor Entra ID authentication"
             } else {
                 "non-zone-redundant gateway SKUs are deprecated and can no longer be created"
             };
-            cx.error("E0007", s.span, format!("`{}` cannot serve this gateway: {why}", s.value)).set_help("use `VpnGw1AZ` or larger");
+            cx.error(
+                "E0007",
+                s.span,
+                format!("`{}` cannot serve this gateway: {why}", s.value),
+            )
+            .set_help("use `VpnGw1AZ` or larger");
             None
         }
         Some(s) => cx.one_of(s, VPN_SKUS, "E0007", "VPN gateway SKU"),
         None => Some("VpnGw1AZ"),
     }
     .unwrap_or("VpnGw1AZ");
-    let name = name_or(g.name.as_ref(), format!("vpng-{}-{}", cx.workload, vnets[vnet].key));
+    let name = name_or(
+        g.name.as_ref(),
+        format!("vpng-{}-{}", cx.workload, vnets[vnet].key),
+    );
     let at = g.name.as_ref().map_or(g.span, |n| n.span);
     let scope = scope_key(&vnets[vnet].scope);
     cx.name(&naming::VPN_GATEWAY, &scope, &name, at);
@@ -195,10 +317,18 @@ fn vpn_gateway(cx: &mut Ctx, t: &Topology, vnets: &[Vnet], f: &Features) -> Opti
         cx.error("E0006", g.span, "`vpn_gateway` needs `client_address_pool`")
             .set_help("the addresses VPN clients get, outside every VNet, e.g. `client_address_pool: 172.16.201.0/24`");
     }
-    let pool = g.client_address_pool.iter().filter_map(|s| cidr(cx, s)).collect();
+    let pool = g
+        .client_address_pool
+        .iter()
+        .filter_map(|s| cidr(cx, s))
+        .collect();
     let guid = |cx: &mut Ctx, s: &Str, what: &str| {
         if !is_guid(&s.value) {
-            cx.error("E0708", s.span, format!("`{}` is not a {what} (a GUID)", s.value));
+            cx.error(
+                "E0708",
+                s.span,
+                format!("`{}` is not a {what} (a GUID)", s.value),
+            );
         }
         s.value.to_ascii_lowercase()
     };
@@ -207,7 +337,15 @@ fn vpn_gateway(cx: &mut Ctx, t: &Topology, vnets: &[Vnet], f: &Features) -> Opti
         Some(s) => guid(cx, s, "client app ID"),
         None => cx.cloud.vpn_audience().to_string(),
     };
-    Some(VpnGateway { name, vnet, sku: sku.to_string(), public_ip, client_address_pool: pool, tenant_id, audience })
+    Some(VpnGateway {
+        name,
+        vnet,
+        sku: sku.to_string(),
+        public_ip,
+        client_address_pool: pool,
+        tenant_id,
+        audience,
+    })
 }
 
 fn dns_resolver(cx: &mut Ctx, t: &Topology, vnets: &[Vnet], f: &Features) -> Option<DnsResolver> {
@@ -224,13 +362,36 @@ fn dns_resolver(cx: &mut Ctx, t: &Topology, vnets: &[Vnet], f: &Features) -> Opt
         Some(s) => {
             let ip = ip(cx, s)?;
             if !subnet.prefix.contains(&ip) {
-                cx.error("E0209", s.span, format!("`{ip}` is outside the resolver's subnet `{RESOLVER_SUBNET}` ({})", subnet.prefix))
-                    .set_help(format!("the first usable address is {}", address::nth(&subnet.prefix, 4)));
+                cx.error(
+                    "E0209",
+                    s.span,
+                    format!(
+                        "`{ip}` is outside the resolver's subnet `{RESOLVER_SUBNET}` ({})",
+                        subnet.prefix
+                    ),
+                )
+                .set_help(format!(
+                    "the first usable address is {}",
+                    address::nth(&subnet.prefix, 4)
+                ));
             } else if is_reserved(&subnet.prefix, ip) {
-                cx.error("E0210", s.span, format!("`{ip}` is one of the five addresses Azure reserves in {}", subnet.prefix));
+                cx.error(
+                    "E0210",
+                    s.span,
+                    format!(
+                        "`{ip}` is one of the five addresses Azure reserves in {}",
+                        subnet.prefix
+                    ),
+                );
             }
             ip
         }
     };
-    Some(DnsResolver { inbound_endpoint: "inbound".into(), name, vnet, subnet: RESOLVER_SUBNET.into(), inbound_ip })
+    Some(DnsResolver {
+        inbound_endpoint: "inbound".into(),
+        name,
+        vnet,
+        subnet: RESOLVER_SUBNET.into(),
+        inbound_ip,
+    })
 }

@@ -2,8 +2,8 @@
 //! when there is none, returns the `Model` (references resolved, CIDRs typed, names and the address
 //! plan decided). One file per rule family.
 
-mod address_plan;
 pub mod address;
+mod address_plan;
 mod compute;
 mod network;
 mod nsg;
@@ -34,7 +34,14 @@ pub fn check(t: &Topology, diags: &mut Diagnostics) -> Option<Model> {
             }
         },
     };
-    let mut cx = Ctx { diags, cloud, workload: String::new(), location: String::new(), vnet_keys: Vec::new(), names: IndexMap::new() };
+    let mut cx = Ctx {
+        diags,
+        cloud,
+        workload: String::new(),
+        location: String::new(),
+        vnet_keys: Vec::new(),
+        names: IndexMap::new(),
+    };
     if let Some(n) = &t.name {
         if let Err(e) = naming::check_workload(&n.value) {
             cx.error("E0101", n.span, e);
@@ -49,14 +56,21 @@ pub fn check(t: &Topology, diags: &mut Diagnostics) -> Option<Model> {
     cx.vnet_keys = t.vnets.iter().map(|(k, _)| k.value.clone()).collect();
     if t.vnets.is_empty() {
         if let Some(span) = t.vnets_span {
-            cx.error("E0006", span, "the topology needs at least one VNet under `vnets`");
+            cx.error(
+                "E0006",
+                span,
+                "the topology needs at least one VNet under `vnets`",
+            );
         }
     }
 
     let mut vnets = network::vnets(&mut cx, t);
     let features = network::Features::resolve(&mut cx, t);
     address_plan::plan(&mut cx, t, &mut vnets, &features);
-    let openai = t.openai.as_ref().and_then(|o| openai::account(&mut cx, t, o, &vnets));
+    let openai = t
+        .openai
+        .as_ref()
+        .and_then(|o| openai::account(&mut cx, t, o, &vnets));
     let compute = compute::check(&mut cx, t, &vnets, &features);
     let nsgs = nsg::assign(&mut cx, t, &mut vnets, openai.as_ref(), &compute);
     let peerings = network::peerings(&mut cx, t, &vnets, compute.vpn_gateway.as_ref());
@@ -105,11 +119,21 @@ pub(crate) struct Ctx<'d> {
 }
 
 impl Ctx<'_> {
-    pub fn error(&mut self, code: &'static str, span: Span, message: impl Into<String>) -> &mut Diagnostic {
+    pub fn error(
+        &mut self,
+        code: &'static str,
+        span: Span,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
         self.diags.error(code, span, message)
     }
 
-    pub fn warning(&mut self, code: &'static str, span: Span, message: impl Into<String>) -> &mut Diagnostic {
+    pub fn warning(
+        &mut self,
+        code: &'static str,
+        span: Span,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
         self.diags.warning(code, span, message)
     }
 
@@ -123,8 +147,15 @@ impl Ctx<'_> {
         let key = (rule.what, scope.to_string(), name.to_ascii_lowercase());
         if let Some(first) = self.names.get(&key) {
             let line = first.start.line;
-            self.error("E0103", span, format!("`{name}` is already the name of {} (line {line})", rule.what))
-                .set_help("give one of them another `name`");
+            self.error(
+                "E0103",
+                span,
+                format!(
+                    "`{name}` is already the name of {} (line {line})",
+                    rule.what
+                ),
+            )
+            .set_help("give one of them another `name`");
         } else {
             self.names.insert(key, span);
         }
@@ -135,9 +166,17 @@ impl Ctx<'_> {
         let known = regions::of(self.cloud);
         let v = s.value.to_ascii_lowercase().replace(' ', "");
         if !known.contains(&v.as_str()) {
-            let d = self.diags.error("E0104", s.span, format!("unknown region `{}` for {}", s.value, self.cloud.name()));
+            let d = self.diags.error(
+                "E0104",
+                s.span,
+                format!("unknown region `{}` for {}", s.value, self.cloud.name()),
+            );
             if let Some(other) = regions::cloud_of(&v) {
-                d.set_help(format!("`{v}` is a region of {}; set `cloud: {}`", other.name(), other.name()));
+                d.set_help(format!(
+                    "`{v}` is a region of {}; set `cloud: {}`",
+                    other.name(),
+                    other.name()
+                ));
             } else if let Some(near) = suggest(&v, known.iter().copied()) {
                 d.set_help(format!("did you mean `{near}`?"));
             } else {
@@ -152,7 +191,11 @@ impl Ctx<'_> {
         if let Some(i) = self.vnet_keys.iter().position(|k| *k == s.value) {
             return Some(i);
         }
-        let d = self.diags.error("E0301", s.span, format!("no VNet `{}` under `vnets`", s.value));
+        let d = self.diags.error(
+            "E0301",
+            s.span,
+            format!("no VNet `{}` under `vnets`", s.value),
+        );
         match suggest(&s.value, self.vnet_keys.iter().map(String::as_str)) {
             Some(k) => d.set_help(format!("did you mean `{k}`?")),
             None => d.set_help(format!("VNets declared: {}", self.vnet_keys.join(", "))),
@@ -161,11 +204,19 @@ impl Ctx<'_> {
     }
 
     /// One of a fixed set of values, matched without regard to case; returns the canonical one.
-    pub fn one_of(&mut self, s: &Str, allowed: &[&'static str], code: &'static str, what: &str) -> Option<&'static str> {
+    pub fn one_of(
+        &mut self,
+        s: &Str,
+        allowed: &[&'static str],
+        code: &'static str,
+        what: &str,
+    ) -> Option<&'static str> {
         if let Some(v) = allowed.iter().find(|a| a.eq_ignore_ascii_case(&s.value)) {
             return Some(v);
         }
-        let d = self.diags.error(code, s.span, format!("`{}` is not a valid {what}", s.value));
+        let d = self
+            .diags
+            .error(code, s.span, format!("`{}` is not a valid {what}", s.value));
         match suggest(&s.value, allowed.iter().copied()) {
             Some(near) => d.set_help(format!("did you mean `{near}`?")),
             None => d.set_help(format!("expected one of: {}", allowed.join(", "))),
@@ -184,12 +235,26 @@ impl Ctx<'_> {
         // contain < > % & \ ? /. At most 50 tags per resource.
         let mut out = IndexMap::new();
         if t.tags.len() > 50 {
-            self.error("E0107", t.tags[50].0.span, format!("{} tags; Azure allows at most 50 per resource", t.tags.len()));
+            self.error(
+                "E0107",
+                t.tags[50].0.span,
+                format!(
+                    "{} tags; Azure allows at most 50 per resource",
+                    t.tags.len()
+                ),
+            );
         }
         for (k, v) in &t.tags {
-            if k.value.is_empty() || k.value.len() > 512 || k.value.contains(['<', '>', '%', '&', '\\', '?', '/']) {
-                self.error("E0107", k.span, format!("`{}` is not a valid tag name", k.value))
-                    .set_help("tag names have 1 to 512 characters and no `< > % & \\ ? /`");
+            if k.value.is_empty()
+                || k.value.len() > 512
+                || k.value.contains(['<', '>', '%', '&', '\\', '?', '/'])
+            {
+                self.error(
+                    "E0107",
+                    k.span,
+                    format!("`{}` is not a valid tag name", k.value),
+                )
+                .set_help("tag names have 1 to 512 characters and no `< > % & \\ ? /`");
             }
             if v.value.len() > 256 {
                 self.error("E0107", v.span, "tag values are limited to 256 characters");

@@ -22,12 +22,21 @@ pub(super) fn vnets(cx: &mut Ctx, t: &Topology) -> Vec<Vnet> {
         };
         let scope = scope(cx, v.resource_group.as_ref(), v.subscription.as_ref(), key);
         let name_span = v.name.as_ref().map_or(key.span, |n| n.span);
-        cx.name(&naming::VIRTUAL_NETWORK, &scope_key(&scope), &name, name_span);
+        cx.name(
+            &naming::VIRTUAL_NETWORK,
+            &scope_key(&scope),
+            &name,
+            name_span,
+        );
         let mut spaces = Vec::new();
         for s in &v.address_space {
             if let Some(net) = cidr(cx, s) {
                 if let Some(prev) = spaces.iter().find(|p| overlaps(p, &net)) {
-                    cx.error("E0207", s.span, format!("`{net}` overlaps `{prev}` in the same address space"));
+                    cx.error(
+                        "E0207",
+                        s.span,
+                        format!("`{net}` overlaps `{prev}` in the same address space"),
+                    );
                 } else {
                     if address::is_public(&net) {
                         cx.warning("W0001", s.span, format!("`{net}` is a public address range"))
@@ -43,7 +52,15 @@ pub(super) fn vnets(cx: &mut Ctx, t: &Topology) -> Vec<Vnet> {
             .flatten()
             .filter_map(|s| ip(cx, s))
             .collect();
-        out.push(Vnet { key: key.value.clone(), name, location, address_space: spaces, subnets: Vec::new(), dns_servers, scope });
+        out.push(Vnet {
+            key: key.value.clone(),
+            name,
+            location,
+            address_space: spaces,
+            subnets: Vec::new(),
+            dns_servers,
+            scope,
+        });
     }
     out
 }
@@ -52,8 +69,12 @@ pub(super) fn scope(cx: &mut Ctx, rg: Option<&Str>, sub: Option<&Str>, at: &Str)
     let resource_group = rg.map(|r| cx.resource_group(r));
     let subscription = sub.map(|s| {
         if !is_guid(&s.value) {
-            cx.error("E0710", s.span, format!("`{}` is not a subscription ID", s.value))
-                .set_help("a subscription ID is a GUID like 00000000-0000-0000-0000-000000000000");
+            cx.error(
+                "E0710",
+                s.span,
+                format!("`{}` is not a subscription ID", s.value),
+            )
+            .set_help("a subscription ID is a GUID like 00000000-0000-0000-0000-000000000000");
         }
         s.value.to_ascii_lowercase()
     });
@@ -62,25 +83,42 @@ pub(super) fn scope(cx: &mut Ctx, rg: Option<&Str>, sub: Option<&Str>, at: &Str)
         cx.error("E0709", span, "`subscription` needs `resource_group`")
             .set_help("name the resource group in that subscription that the VNet goes to");
     }
-    Scope { subscription, resource_group }
+    Scope {
+        subscription,
+        resource_group,
+    }
 }
 
 /// A key that tells scopes apart for duplicate-name checks.
 pub(super) fn scope_key(s: &Scope) -> String {
-    format!("{}/{}", s.subscription.as_deref().unwrap_or(""), s.resource_group.as_deref().unwrap_or("").to_ascii_lowercase())
+    format!(
+        "{}/{}",
+        s.subscription.as_deref().unwrap_or(""),
+        s.resource_group
+            .as_deref()
+            .unwrap_or("")
+            .to_ascii_lowercase()
+    )
 }
 
 pub fn is_guid(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
     parts.len() == 5
-        && parts.iter().zip([8, 4, 4, 4, 12]).all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
+        && parts
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 pub(super) fn cidr(cx: &mut Ctx, s: &Str) -> Option<ipnet::Ipv4Net> {
     match address::parse_cidr(&s.value) {
         Ok(n) => Some(n),
         Err(e) => {
-            let code = if e.message.contains("network address") { "E0202" } else { "E0201" };
+            let code = if e.message.contains("network address") {
+                "E0202"
+            } else {
+                "E0201"
+            };
             let d = cx.error(code, s.span, e.message);
             if let Some(fix) = e.suggestion {
                 d.set_help(format!("did you mean `{fix}`?"));
@@ -94,7 +132,11 @@ pub(super) fn ip(cx: &mut Ctx, s: &Str) -> Option<Ipv4Addr> {
     match s.value.trim().parse::<Ipv4Addr>() {
         Ok(ip) => Some(ip),
         Err(_) => {
-            cx.error("E0208", s.span, format!("`{}` is not an IPv4 address", s.value));
+            cx.error(
+                "E0208",
+                s.span,
+                format!("`{}` is not an IPv4 address", s.value),
+            );
             None
         }
     }
@@ -120,7 +162,10 @@ impl Features {
             None => default,
         };
         if let Some(b) = &t.bastion {
-            let developer = b.sku.as_ref().is_some_and(|s| s.value.eq_ignore_ascii_case("developer"));
+            let developer = b
+                .sku
+                .as_ref()
+                .is_some_and(|s| s.value.eq_ignore_ascii_case("developer"));
             f.bastion = pick(cx, b.vnet.as_ref(), first).map(|v| (v, !developer));
         }
         if let Some(g) = &t.vpn_gateway {
@@ -137,21 +182,39 @@ impl Features {
 }
 
 /// Peerings in both directions, with gateway transit toward the VNet that holds the VPN gateway.
-pub(super) fn peerings(cx: &mut Ctx, t: &Topology, vnets: &[Vnet], vpn: Option<&VpnGateway>) -> Vec<Peering> {
+pub(super) fn peerings(
+    cx: &mut Ctx,
+    t: &Topology,
+    vnets: &[Vnet],
+    vpn: Option<&VpnGateway>,
+) -> Vec<Peering> {
     let gateway = vpn.map(|g| g.vnet);
     let mut out = Vec::new();
     let mut seen: Vec<((VnetId, VnetId), u32)> = Vec::new();
     for (i, (_, v)) in t.vnets.iter().enumerate() {
         for p in &v.peer {
-            let Some(j) = cx.vnet_ref(&p.vnet) else { continue };
+            let Some(j) = cx.vnet_ref(&p.vnet) else {
+                continue;
+            };
             if i == j {
-                cx.error("E0702", p.vnet.span, format!("VNet `{}` cannot peer with itself", p.vnet.value));
+                cx.error(
+                    "E0702",
+                    p.vnet.span,
+                    format!("VNet `{}` cannot peer with itself", p.vnet.value),
+                );
                 continue;
             }
             let pair = (i.min(j), i.max(j));
             if let Some((_, line)) = seen.iter().find(|(k, _)| *k == pair) {
-                cx.error("E0703", p.vnet.span, format!("the peering of `{}` and `{}` is already declared (line {line})", vnets[i].key, vnets[j].key))
-                    .set_help("`peer` creates both directions; declare it on one side only");
+                cx.error(
+                    "E0703",
+                    p.vnet.span,
+                    format!(
+                        "the peering of `{}` and `{}` is already declared (line {line})",
+                        vnets[i].key, vnets[j].key
+                    ),
+                )
+                .set_help("`peer` creates both directions; declare it on one side only");
                 continue;
             }
             seen.push((pair, p.vnet.span.start.line));
@@ -162,7 +225,11 @@ pub(super) fn peerings(cx: &mut Ctx, t: &Topology, vnets: &[Vnet], vpn: Option<&
             }
             let wants_remote = p.use_remote_gateways.as_ref().map(|b| b.value);
             if wants_remote == Some(true) && gateway != Some(i) && gateway != Some(j) {
-                cx.error("E0706", p.use_remote_gateways.as_ref().expect("some").span, "`use_remote_gateways: true` but neither side holds the `vpn_gateway`");
+                cx.error(
+                    "E0706",
+                    p.use_remote_gateways.as_ref().expect("some").span,
+                    "`use_remote_gateways: true` but neither side holds the `vpn_gateway`",
+                );
             }
             let forwarded = p.allow_forwarded_traffic.as_ref().is_none_or(|b| b.value);
             let use_remote = wants_remote != Some(false);
@@ -188,11 +255,20 @@ pub(super) fn peerings(cx: &mut Ctx, t: &Topology, vnets: &[Vnet], vpn: Option<&
 pub(super) fn check_vpn_pool(cx: &mut Ctx, t: &Topology, vnets: &[Vnet]) {
     let Some(g) = &t.vpn_gateway else { return };
     for s in &g.client_address_pool {
-        let Ok(pool) = address::parse_cidr(&s.value) else { continue };
+        let Ok(pool) = address::parse_cidr(&s.value) else {
+            continue;
+        };
         for v in vnets {
             if let Some(space) = v.address_space.iter().find(|a| overlaps(a, &pool)) {
-                cx.error("E0705", s.span, format!("the VPN client pool `{pool}` overlaps VNet `{}` ({space})", v.key))
-                    .set_help("choose a pool outside every VNet, for example 172.16.201.0/24");
+                cx.error(
+                    "E0705",
+                    s.span,
+                    format!(
+                        "the VPN client pool `{pool}` overlaps VNet `{}` ({space})",
+                        v.key
+                    ),
+                )
+                .set_help("choose a pool outside every VNet, for example 172.16.201.0/24");
             }
         }
     }

@@ -5,9 +5,9 @@ use super::address_plan::GATEWAY_SUBNET;
 use super::compute::Compute;
 use super::network::scope_key;
 use super::Ctx;
+use crate::azure::images::{Image, Os};
 use crate::azure::{bastion_rules, naming};
 use crate::diag::suggest;
-use crate::azure::images::{Image, Os};
 use crate::model::{Account, Nsg, SecurityRule, SubnetRole, Vnet, VnetId};
 use crate::syntax::{NsgRule, Str, Topology};
 use indexmap::IndexMap;
@@ -15,17 +15,56 @@ use indexmap::IndexMap;
 /// Service tags usable in NSG rules (a tag may carry a region: `Storage.WestEurope`). Source:
 /// Microsoft Learn, "Virtual network service tags" (available service tags table).
 const SERVICE_TAGS: &[&str] = &[
-    "ActionGroup", "ApiManagement", "AppService", "AppServiceManagement", "AzureActiveDirectory",
-    "AzureBackup", "AzureBotService", "AzureCloud", "AzureCognitiveSearch", "AzureConnectors",
-    "AzureContainerRegistry", "AzureCosmosDB", "AzureDatabricks", "AzureDataLake", "AzureEventGrid",
-    "AzureFrontDoor.Backend", "AzureFrontDoor.Frontend", "AzureFrontDoor.FirstParty", "AzureKeyVault",
-    "AzureLoadBalancer", "AzureMachineLearning", "AzureMonitor", "AzureOpenDatasets", "AzurePlatformDNS",
-    "AzurePlatformIMDS", "AzurePlatformLKM", "AzureResourceManager", "AzureSiteRecovery",
-    "AzureTrafficManager", "AzureUpdateDelivery", "BatchNodeManagement", "CognitiveServicesFrontend",
-    "CognitiveServicesManagement", "DataFactory", "EventHub", "GatewayManager", "GuestAndHybridManagement",
-    "Internet", "MicrosoftCloudAppSecurity", "MicrosoftContainerRegistry", "PowerBI", "ServiceBus",
-    "ServiceFabric", "Sql", "SqlManagement", "Storage", "StorageSyncService", "VirtualNetwork",
-    "WindowsAdminCenter", "WindowsVirtualDesktop",
+    "ActionGroup",
+    "ApiManagement",
+    "AppService",
+    "AppServiceManagement",
+    "AzureActiveDirectory",
+    "AzureBackup",
+    "AzureBotService",
+    "AzureCloud",
+    "AzureCognitiveSearch",
+    "AzureConnectors",
+    "AzureContainerRegistry",
+    "AzureCosmosDB",
+    "AzureDatabricks",
+    "AzureDataLake",
+    "AzureEventGrid",
+    "AzureFrontDoor.Backend",
+    "AzureFrontDoor.Frontend",
+    "AzureFrontDoor.FirstParty",
+    "AzureKeyVault",
+    "AzureLoadBalancer",
+    "AzureMachineLearning",
+    "AzureMonitor",
+    "AzureOpenDatasets",
+    "AzurePlatformDNS",
+    "AzurePlatformIMDS",
+    "AzurePlatformLKM",
+    "AzureResourceManager",
+    "AzureSiteRecovery",
+    "AzureTrafficManager",
+    "AzureUpdateDelivery",
+    "BatchNodeManagement",
+    "CognitiveServicesFrontend",
+    "CognitiveServicesManagement",
+    "DataFactory",
+    "EventHub",
+    "GatewayManager",
+    "GuestAndHybridManagement",
+    "Internet",
+    "MicrosoftCloudAppSecurity",
+    "MicrosoftContainerRegistry",
+    "PowerBI",
+    "ServiceBus",
+    "ServiceFabric",
+    "Sql",
+    "SqlManagement",
+    "Storage",
+    "StorageSyncService",
+    "VirtualNetwork",
+    "WindowsAdminCenter",
+    "WindowsVirtualDesktop",
 ];
 
 /// What a subnet holds, for its default rules.
@@ -35,8 +74,18 @@ struct Holds {
     jumpbox_port: Option<&'static str>,
 }
 
-pub(super) fn assign(cx: &mut Ctx, t: &Topology, vnets: &mut [Vnet], openai: Option<&Account>, compute: &Compute) -> Vec<Nsg> {
-    let rule_sets: IndexMap<String, Vec<SecurityRule>> = t.nsgs.iter().map(|(k, rules)| (k.value.clone(), check_rules(cx, k, rules))).collect();
+pub(super) fn assign(
+    cx: &mut Ctx,
+    t: &Topology,
+    vnets: &mut [Vnet],
+    openai: Option<&Account>,
+    compute: &Compute,
+) -> Vec<Nsg> {
+    let rule_sets: IndexMap<String, Vec<SecurityRule>> = t
+        .nsgs
+        .iter()
+        .map(|(k, rules)| (k.value.clone(), check_rules(cx, k, rules)))
+        .collect();
     let keys: Vec<&str> = rule_sets.keys().map(String::as_str).collect();
     // The custom rule set each subnet names: (vnet, subnet name) -> key; None for `none`.
     let mut chosen: IndexMap<(VnetId, String), Option<String>> = IndexMap::new();
@@ -48,7 +97,8 @@ pub(super) fn assign(cx: &mut Ctx, t: &Topology, vnets: &mut [Vnet], openai: Opt
                 continue;
             }
             if sname.value == GATEWAY_SUBNET {
-                cx.error("E0406", n.span, "`GatewaySubnet` cannot have an NSG").set_help("remove `nsg`; Azure does not support NSGs on the gateway subnet");
+                cx.error("E0406", n.span, "`GatewaySubnet` cannot have an NSG")
+                    .set_help("remove `nsg`; Azure does not support NSGs on the gateway subnet");
                 continue;
             }
             if sname.value == super::address_plan::BASTION_SUBNET {
@@ -57,7 +107,11 @@ pub(super) fn assign(cx: &mut Ctx, t: &Topology, vnets: &mut [Vnet], openai: Opt
                 continue;
             }
             if !rule_sets.contains_key(&n.value) {
-                let d = cx.error("E0303", n.span, format!("no rule set `{}` under `nsgs`", n.value));
+                let d = cx.error(
+                    "E0303",
+                    n.span,
+                    format!("no rule set `{}` under `nsgs`", n.value),
+                );
                 match suggest(&n.value, keys.iter().copied()) {
                     Some(k) => d.set_help(format!("did you mean `{k}`?")),
                     None => d.set_help("name a key of `nsgs`, or `none`"),
@@ -68,22 +122,43 @@ pub(super) fn assign(cx: &mut Ctx, t: &Topology, vnets: &mut [Vnet], openai: Opt
         }
     }
     for (k, _) in &t.nsgs {
-        if !chosen.values().any(|c| c.as_deref() == Some(k.value.as_str())) {
-            cx.warning("W0008", k.span, format!("rule set `{}` is not attached to any subnet", k.value))
-                .set_help("attach it with `nsg: <key>` on a subnet, or remove it");
+        if !chosen
+            .values()
+            .any(|c| c.as_deref() == Some(k.value.as_str()))
+        {
+            cx.warning(
+                "W0008",
+                k.span,
+                format!("rule set `{}` is not attached to any subnet", k.value),
+            )
+            .set_help("attach it with `nsg: <key>` on a subnet, or remove it");
         }
     }
 
     let mut holds: IndexMap<(VnetId, String), Holds> = IndexMap::new();
     if let Some(a) = openai {
-        holds.entry((a.endpoint.vnet, a.endpoint.subnet.clone())).or_default().private_endpoint = true;
+        holds
+            .entry((a.endpoint.vnet, a.endpoint.subnet.clone()))
+            .or_default()
+            .private_endpoint = true;
     }
-    let bastion_prefix = compute.bastion.as_ref().filter(|b| b.public_ip.is_some()).and_then(|b| {
-        vnets[b.vnet].subnets.iter().find(|s| s.role == SubnetRole::Bastion).map(|s| s.prefix.to_string())
-    });
+    let bastion_prefix = compute
+        .bastion
+        .as_ref()
+        .filter(|b| b.public_ip.is_some())
+        .and_then(|b| {
+            vnets[b.vnet]
+                .subnets
+                .iter()
+                .find(|s| s.role == SubnetRole::Bastion)
+                .map(|s| s.prefix.to_string())
+        });
     if let (Some(j), Some(_)) = (&compute.jumpbox, &bastion_prefix) {
         let port = if is_windows(j.image) { "3389" } else { "22" };
-        holds.entry((j.vnet, j.subnet.clone())).or_default().jumpbox_port = Some(port);
+        holds
+            .entry((j.vnet, j.subnet.clone()))
+            .or_default()
+            .jumpbox_port = Some(port);
     }
 
     let mut nsgs: Vec<Nsg> = Vec::new();
@@ -104,7 +179,11 @@ pub(super) fn assign(cx: &mut Ctx, t: &Topology, vnets: &mut [Vnet], openai: Opt
                 Some(None) => {}
                 Some(Some(set)) => {
                     let id = *custom.entry((set.clone(), i)).or_insert_with(|| {
-                        nsgs.push(Nsg { name: String::new(), vnet: i, rules: rule_sets[set].clone() });
+                        nsgs.push(Nsg {
+                            name: String::new(),
+                            vnet: i,
+                            rules: rule_sets[set].clone(),
+                        });
                         nsgs.len() - 1
                     });
                     subnet.nsg = Some(id);
@@ -114,7 +193,11 @@ pub(super) fn assign(cx: &mut Ctx, t: &Topology, vnets: &mut [Vnet], openai: Opt
                     let at = t.vnets[i].0.span;
                     cx.name(&naming::NSG, &scope, &name, at);
                     let rules = role_rules(subnet.role, h, bastion_prefix.as_deref());
-                    nsgs.push(Nsg { name, vnet: i, rules });
+                    nsgs.push(Nsg {
+                        name,
+                        vnet: i,
+                        rules,
+                    });
                     subnet.nsg = Some(nsgs.len() - 1);
                 }
             }
@@ -124,16 +207,36 @@ pub(super) fn assign(cx: &mut Ctx, t: &Topology, vnets: &mut [Vnet], openai: Opt
     // lives in its VNet's region), suffixed with the VNet key.
     for ((set, vnet), id) in &custom {
         let several = custom.keys().filter(|(s, _)| s == set).count() > 1;
-        let name = if several { format!("nsg-{}-{set}-{}", cx.workload, vnets[*vnet].key) } else { format!("nsg-{}-{set}", cx.workload) };
-        let at = t.nsgs.iter().find(|(k, _)| k.value == *set).map(|(k, _)| k.span).expect("declared");
+        let name = if several {
+            format!("nsg-{}-{set}-{}", cx.workload, vnets[*vnet].key)
+        } else {
+            format!("nsg-{}-{set}", cx.workload)
+        };
+        let at = t
+            .nsgs
+            .iter()
+            .find(|(k, _)| k.value == *set)
+            .map(|(k, _)| k.span)
+            .expect("declared");
         cx.name(&naming::NSG, &scope_key(&vnets[*vnet].scope), &name, at);
         nsgs[*id].name = name;
     }
     nsgs
 }
 
-fn role_rules(role: SubnetRole, h: Option<&Holds>, bastion_prefix: Option<&str>) -> Vec<SecurityRule> {
-    let rule = |name: &str, priority, inbound, allow, protocol: &str, source: &str, destination: &str, ports: &[&str]| SecurityRule {
+fn role_rules(
+    role: SubnetRole,
+    h: Option<&Holds>,
+    bastion_prefix: Option<&str>,
+) -> Vec<SecurityRule> {
+    let rule = |name: &str,
+                priority,
+                inbound,
+                allow,
+                protocol: &str,
+                source: &str,
+                destination: &str,
+                ports: &[&str]| SecurityRule {
         name: name.into(),
         priority,
         inbound,
@@ -146,20 +249,62 @@ fn role_rules(role: SubnetRole, h: Option<&Holds>, bastion_prefix: Option<&str>)
     if role == SubnetRole::Bastion {
         return bastion_rules::RULES
             .iter()
-            .map(|r| rule(r.name, r.priority, r.inbound, true, r.protocol, r.source, r.destination, r.ports))
+            .map(|r| {
+                rule(
+                    r.name,
+                    r.priority,
+                    r.inbound,
+                    true,
+                    r.protocol,
+                    r.source,
+                    r.destination,
+                    r.ports,
+                )
+            })
             .collect();
     }
     let mut out = Vec::new();
     let Some(h) = h else { return out };
     if let (Some(port), Some(from)) = (h.jumpbox_port, bastion_prefix) {
-        let name = if port == "22" { "allow-ssh-from-bastion" } else { "allow-rdp-from-bastion" };
+        let name = if port == "22" {
+            "allow-ssh-from-bastion"
+        } else {
+            "allow-rdp-from-bastion"
+        };
         out.push(rule(name, 100, true, true, "Tcp", from, "*", &[port]));
     }
     if h.private_endpoint {
-        out.push(rule("allow-https-from-vnet", 200, true, true, "Tcp", "VirtualNetwork", "*", &["443"]));
-        out.push(rule("deny-all-inbound", 4096, true, false, "*", "*", "*", &["*"]));
+        out.push(rule(
+            "allow-https-from-vnet",
+            200,
+            true,
+            true,
+            "Tcp",
+            "VirtualNetwork",
+            "*",
+            &["443"],
+        ));
+        out.push(rule(
+            "deny-all-inbound",
+            4096,
+            true,
+            false,
+            "*",
+            "*",
+            "*",
+            &["*"],
+        ));
     } else if h.jumpbox_port.is_some() {
-        out.push(rule("deny-ssh-rdp-inbound", 4000, true, false, "Tcp", "*", "*", &["22", "3389"]));
+        out.push(rule(
+            "deny-ssh-rdp-inbound",
+            4000,
+            true,
+            false,
+            "Tcp",
+            "*",
+            "*",
+            &["22", "3389"],
+        ));
     }
     out
 }
@@ -169,36 +314,99 @@ fn check_rules(cx: &mut Ctx, key: &Str, rules: &[NsgRule]) -> Vec<SecurityRule> 
     let mut prio_lines: IndexMap<(bool, u64), u32> = IndexMap::new();
     for r in rules {
         let name = r.name.as_ref().map(|n| {
-            cx.name(&naming::NSG_RULE, &format!("nsgs.{}", key.value), &n.value, n.span);
+            cx.name(
+                &naming::NSG_RULE,
+                &format!("nsgs.{}", key.value),
+                &n.value,
+                n.span,
+            );
             n.value.clone()
         });
-        let inbound = r.direction.as_ref().and_then(|d| cx.one_of(d, &["inbound", "outbound"], "E0007", "direction")).map(|d| d == "inbound");
-        let allow = r.access.as_ref().and_then(|a| cx.one_of(a, &["allow", "deny"], "E0007", "access")).map(|a| a == "allow");
+        let inbound = r
+            .direction
+            .as_ref()
+            .and_then(|d| cx.one_of(d, &["inbound", "outbound"], "E0007", "direction"))
+            .map(|d| d == "inbound");
+        let allow = r
+            .access
+            .as_ref()
+            .and_then(|a| cx.one_of(a, &["allow", "deny"], "E0007", "access"))
+            .map(|a| a == "allow");
         let protocol = match &r.protocol {
             None => Some("*"),
             Some(p) if p.value.eq_ignore_ascii_case("any") => Some("*"),
-            Some(p) => cx.one_of(p, &["Tcp", "Udp", "Icmp", "Esp", "Ah", "*"], "E0007", "protocol"),
+            Some(p) => cx.one_of(
+                p,
+                &["Tcp", "Udp", "Icmp", "Esp", "Ah", "*"],
+                "E0007",
+                "protocol",
+            ),
         };
-        let source = r.source.as_ref().map_or(Some("*".to_string()), |s| address_or_tag(cx, s));
-        let destination = r.destination.as_ref().map_or(Some("*".to_string()), |s| address_or_tag(cx, s));
-        let ports: Vec<String> = if r.ports.is_empty() { vec!["*".into()] } else { r.ports.iter().filter_map(|p| port(cx, p)).collect() };
+        let source = r
+            .source
+            .as_ref()
+            .map_or(Some("*".to_string()), |s| address_or_tag(cx, s));
+        let destination = r
+            .destination
+            .as_ref()
+            .map_or(Some("*".to_string()), |s| address_or_tag(cx, s));
+        let ports: Vec<String> = if r.ports.is_empty() {
+            vec!["*".into()]
+        } else {
+            r.ports.iter().filter_map(|p| port(cx, p)).collect()
+        };
         if let (Some(p), Some(inb)) = (&r.priority, inbound) {
             if !(100..=4096).contains(&p.value) {
-                cx.error("E0401", p.span, format!("priority {} is outside 100 to 4096", p.value));
+                cx.error(
+                    "E0401",
+                    p.span,
+                    format!("priority {} is outside 100 to 4096", p.value),
+                );
             } else if let Some(line) = prio_lines.get(&(inb, p.value)) {
                 let dir = if inb { "inbound" } else { "outbound" };
-                cx.error("E0402", p.span, format!("priority {} is already used by the {dir} rule at line {line}", p.value))
-                    .set_help("priorities must be unique per direction within a rule set");
+                cx.error(
+                    "E0402",
+                    p.span,
+                    format!(
+                        "priority {} is already used by the {dir} rule at line {line}",
+                        p.value
+                    ),
+                )
+                .set_help("priorities must be unique per direction within a rule set");
             } else {
                 prio_lines.insert((inb, p.value), p.span.start.line);
             }
         }
-        let (Some(name), Some(priority), Some(inbound), Some(allow), Some(protocol), Some(source), Some(destination)) =
-            (name, r.priority.as_ref(), inbound, allow, protocol, source, destination)
+        let (
+            Some(name),
+            Some(priority),
+            Some(inbound),
+            Some(allow),
+            Some(protocol),
+            Some(source),
+            Some(destination),
+        ) = (
+            name,
+            r.priority.as_ref(),
+            inbound,
+            allow,
+            protocol,
+            source,
+            destination,
+        )
         else {
             continue;
         };
-        let rule = SecurityRule { name, priority: priority.value as u32, inbound, allow, protocol: protocol.into(), source, destination, ports };
+        let rule = SecurityRule {
+            name,
+            priority: priority.value as u32,
+            inbound,
+            allow,
+            protocol: protocol.into(),
+            source,
+            destination,
+            ports,
+        };
         exposure(cx, r, &rule);
         out.push(rule);
     }
@@ -207,14 +415,18 @@ fn check_rules(cx: &mut Ctx, key: &Str, rules: &[NsgRule]) -> Vec<SecurityRule> 
 
 /// Refuses SSH and RDP from the internet (Bastion is the way in) and warns about other ports.
 fn exposure(cx: &mut Ctx, r: &NsgRule, rule: &SecurityRule) {
-    let from_internet = ["*", "internet", "0.0.0.0/0", "any"].contains(&rule.source.to_ascii_lowercase().as_str());
+    let from_internet =
+        ["*", "internet", "0.0.0.0/0", "any"].contains(&rule.source.to_ascii_lowercase().as_str());
     if !(rule.inbound && rule.allow && from_internet) {
         return;
     }
     let hits = |port: u32| {
         rule.ports.iter().any(|p| match p.split_once('-') {
             _ if p == "*" => true,
-            Some((a, b)) => a.parse::<u32>().is_ok_and(|a| a <= port) && b.parse::<u32>().is_ok_and(|b| port <= b),
+            Some((a, b)) => {
+                a.parse::<u32>().is_ok_and(|a| a <= port)
+                    && b.parse::<u32>().is_ok_and(|b| port <= b)
+            }
             None => p.parse::<u32>() == Ok(port),
         })
     };
@@ -223,8 +435,15 @@ fn exposure(cx: &mut Ctx, r: &NsgRule, rule: &SecurityRule) {
         cx.error("E0408", at, format!("rule `{}` opens SSH or RDP to the internet", rule.name))
             .set_help("reach VMs through Azure Bastion (`bastion:`) or the VPN; narrow `source` to your own addresses otherwise");
     } else {
-        cx.warning("W0007", at, format!("rule `{}` allows inbound traffic from the internet", rule.name))
-            .set_help("narrow `source` to the addresses that need it");
+        cx.warning(
+            "W0007",
+            at,
+            format!(
+                "rule `{}` allows inbound traffic from the internet",
+                rule.name
+            ),
+        )
+        .set_help("narrow `source` to the addresses that need it");
     }
 }
 
@@ -239,16 +458,25 @@ fn address_or_tag(cx: &mut Ctx, s: &Str) -> Option<String> {
         }
         return super::network::cidr(cx, s).map(|n| n.to_string());
     }
-    let base = SERVICE_TAGS.iter().find(|t| t.eq_ignore_ascii_case(v)).copied().or_else(|| {
-        let (b, region) = v.split_once('.')?;
-        let tag = SERVICE_TAGS.iter().find(|t| t.eq_ignore_ascii_case(b))?;
-        (!region.is_empty() && region.chars().all(|c| c.is_ascii_alphanumeric())).then_some(*tag)
-    });
+    let base = SERVICE_TAGS
+        .iter()
+        .find(|t| t.eq_ignore_ascii_case(v))
+        .copied()
+        .or_else(|| {
+            let (b, region) = v.split_once('.')?;
+            let tag = SERVICE_TAGS.iter().find(|t| t.eq_ignore_ascii_case(b))?;
+            (!region.is_empty() && region.chars().all(|c| c.is_ascii_alphanumeric()))
+                .then_some(*tag)
+        });
     match base {
         Some(tag) if tag.eq_ignore_ascii_case(v) => Some(tag.to_string()),
         Some(_) => Some(v.to_string()),
         None => {
-            let d = cx.error("E0405", s.span, format!("`{v}` is neither a CIDR, an IP address, `*` nor a service tag"));
+            let d = cx.error(
+                "E0405",
+                s.span,
+                format!("`{v}` is neither a CIDR, an IP address, `*` nor a service tag"),
+            );
             if let Some(near) = suggest(v, SERVICE_TAGS.iter().copied()) {
                 d.set_help(format!("did you mean `{near}`?"));
             }
@@ -270,7 +498,12 @@ fn port(cx: &mut Ctx, p: &Str) -> Option<String> {
     if ok {
         Some(v.to_string())
     } else {
-        cx.error("E0404", p.span, format!("`{v}` is not a port, a range `lo-hi` or `*`")).set_help("ports are 0 to 65535, e.g. `443` or `8000-8100`");
+        cx.error(
+            "E0404",
+            p.span,
+            format!("`{v}` is not a port, a range `lo-hi` or `*`"),
+        )
+        .set_help("ports are 0 to 65535, e.g. `443` or `8000-8100`");
         None
     }
 }

@@ -4,7 +4,9 @@ use super::address::{self, is_reserved};
 use super::network::{is_guid, scope, scope_key};
 use super::Ctx;
 use crate::azure::{naming, regions};
-use crate::model::{Account, AccountKind, Dns, ModelDeployment, PrivateEndpoint, SubnetRole, Vnet, VnetId};
+use crate::model::{
+    Account, AccountKind, Dns, ModelDeployment, PrivateEndpoint, SubnetRole, Vnet, VnetId,
+};
 use crate::syntax::{self, Str, Topology};
 use ipnet::Ipv4Net;
 
@@ -23,12 +25,25 @@ pub const DEPLOYMENT_SKUS: &[&str] = &[
 ];
 pub const DEFAULT_CAPACITY: u64 = 10;
 
-pub(super) fn account(cx: &mut Ctx, t: &Topology, o: &syntax::OpenAi, vnets: &[Vnet]) -> Option<Account> {
-    let name = o.name.as_ref().map_or_else(|| format!("oai-{}", cx.workload), |n| n.value.clone());
+pub(super) fn account(
+    cx: &mut Ctx,
+    t: &Topology,
+    o: &syntax::OpenAi,
+    vnets: &[Vnet],
+) -> Option<Account> {
+    let name = o
+        .name
+        .as_ref()
+        .map_or_else(|| format!("oai-{}", cx.workload), |n| n.value.clone());
     let name_span = o.name.as_ref().map_or(o.span, |n| n.span);
     let anchor = Str::new(String::new(), o.span);
     let scope = scope(cx, o.resource_group.as_ref(), None, &anchor);
-    cx.name(&naming::COGNITIVE_ACCOUNT, &scope_key(&scope), &name, name_span);
+    cx.name(
+        &naming::COGNITIVE_ACCOUNT,
+        &scope_key(&scope),
+        &name,
+        name_span,
+    );
     let location = match &o.location {
         Some(l) => {
             let r = cx.region(l);
@@ -50,12 +65,27 @@ pub(super) fn account(cx: &mut Ctx, t: &Topology, o: &syntax::OpenAi, vnets: &[V
         },
         None => AccountKind::OpenAi,
     };
-    let sku = o.sku.as_ref().and_then(|s| cx.one_of(s, &["S0"], "E0007", "account SKU (Azure OpenAI offers `S0`)")).unwrap_or("S0");
+    let sku = o
+        .sku
+        .as_ref()
+        .and_then(|s| {
+            cx.one_of(
+                s,
+                &["S0"],
+                "E0007",
+                "account SKU (Azure OpenAI offers `S0`)",
+            )
+        })
+        .unwrap_or("S0");
     let custom_subdomain = match &o.custom_subdomain {
         Some(s) => {
             if s.value != s.value.to_ascii_lowercase() {
-                cx.error("E0102", s.span, format!("the custom subdomain `{}` must be lowercase", s.value))
-                    .set_help(format!("use `{}`", s.value.to_ascii_lowercase()));
+                cx.error(
+                    "E0102",
+                    s.span,
+                    format!("the custom subdomain `{}` must be lowercase", s.value),
+                )
+                .set_help(format!("use `{}`", s.value.to_ascii_lowercase()));
             } else if let Err(e) = naming::check(&naming::COGNITIVE_ACCOUNT, &s.value) {
                 cx.error("E0102", s.span, e);
             }
@@ -70,13 +100,28 @@ pub(super) fn account(cx: &mut Ctx, t: &Topology, o: &syntax::OpenAi, vnets: &[V
         }
     };
     let allowed_ips = network_access(cx, o);
-    let identity = o.identity.as_ref().and_then(|i| cx.one_of(i, &["system", "none"], "E0007", "identity (`system` or `none`)")).unwrap_or("system");
+    let identity = o
+        .identity
+        .as_ref()
+        .and_then(|i| {
+            cx.one_of(
+                i,
+                &["system", "none"],
+                "E0007",
+                "identity (`system` or `none`)",
+            )
+        })
+        .unwrap_or("system");
     let disable_local_auth = o.disable_local_auth.as_ref().is_none_or(|b| b.value);
     if let Some(b) = o.disable_local_auth.as_ref().filter(|b| !b.value) {
         cx.warning("W0005", b.span, "local authentication is on: API keys can call the account")
             .set_help("keys bypass Entra ID and Conditional Access; leave `disable_local_auth` at `true` unless a client cannot use Entra ID");
     }
-    let deployments = o.deployments.iter().map(|(k, d)| deployment(cx, &name, k, d)).collect();
+    let deployments = o
+        .deployments
+        .iter()
+        .map(|(k, d)| deployment(cx, &name, k, d))
+        .collect();
     let endpoint = private_endpoint(cx, o, &name, vnets)?;
     let dns = dns(cx, o, kind, vnets);
     Some(Account {
@@ -105,27 +150,50 @@ fn openai_region(cx: &mut Ctx, region: &str, at: &Str) {
 
 /// `public_network_access` and `allowed_ips`: empty result means disabled.
 fn network_access(cx: &mut Ctx, o: &syntax::OpenAi) -> Vec<String> {
-    let mode = o
-        .public_network_access
-        .as_ref()
-        .map(|p| (p, cx.one_of(p, &["disabled", "selected", "enabled"], "E0007", "`public_network_access` (`disabled` or `selected`)")));
+    let mode = o.public_network_access.as_ref().map(|p| {
+        (
+            p,
+            cx.one_of(
+                p,
+                &["disabled", "selected", "enabled"],
+                "E0007",
+                "`public_network_access` (`disabled` or `selected`)",
+            ),
+        )
+    });
     let selected = matches!(mode, Some((_, Some("selected"))));
     if let Some((p, Some("enabled"))) = mode {
-        cx.error("E0503", p.span, "public network access cannot be plain `enabled`")
-            .set_help("use `disabled` (the default), or `selected` with `allowed_ips`");
+        cx.error(
+            "E0503",
+            p.span,
+            "public network access cannot be plain `enabled`",
+        )
+        .set_help("use `disabled` (the default), or `selected` with `allowed_ips`");
     }
     let mut out = Vec::new();
     match (&o.allowed_ips, selected) {
         (Some(ips), false) if !ips.value.is_empty() => {
-            cx.error("E0502", ips.span, "`allowed_ips` needs `public_network_access: selected`")
-                .set_help("add `public_network_access: selected`, or remove `allowed_ips`");
+            cx.error(
+                "E0502",
+                ips.span,
+                "`allowed_ips` needs `public_network_access: selected`",
+            )
+            .set_help("add `public_network_access: selected`, or remove `allowed_ips`");
         }
         (None, true) => {
             let (p, _) = mode.expect("selected");
-            cx.error("E0504", p.span, "`public_network_access: selected` needs `allowed_ips`");
+            cx.error(
+                "E0504",
+                p.span,
+                "`public_network_access: selected` needs `allowed_ips`",
+            );
         }
         (Some(ips), true) if ips.value.is_empty() => {
-            cx.error("E0504", ips.span, "`public_network_access: selected` needs at least one entry in `allowed_ips`");
+            cx.error(
+                "E0504",
+                ips.span,
+                "`public_network_access: selected` needs at least one entry in `allowed_ips`",
+            );
         }
         (Some(ips), true) => {
             for ip in &ips.value {
@@ -162,12 +230,25 @@ fn ip_rule(cx: &mut Ctx, s: &Str) -> Option<String> {
             .set_help("clients in a VNet reach the account through the private endpoint, not through `allowed_ips`");
         return None;
     }
-    Some(if net.prefix_len() >= 31 { net.addr().to_string() } else { net.to_string() })
+    Some(if net.prefix_len() >= 31 {
+        net.addr().to_string()
+    } else {
+        net.to_string()
+    })
 }
 
-fn deployment(cx: &mut Ctx, account: &str, key: &Str, d: &syntax::ModelDeployment) -> ModelDeployment {
+fn deployment(
+    cx: &mut Ctx,
+    account: &str,
+    key: &Str,
+    d: &syntax::ModelDeployment,
+) -> ModelDeployment {
     cx.name(&naming::MODEL_DEPLOYMENT, account, &key.value, key.span);
-    let sku = d.sku.as_ref().and_then(|s| cx.one_of(s, DEPLOYMENT_SKUS, "E0007", "deployment SKU")).unwrap_or("GlobalStandard");
+    let sku = d
+        .sku
+        .as_ref()
+        .and_then(|s| cx.one_of(s, DEPLOYMENT_SKUS, "E0007", "deployment SKU"))
+        .unwrap_or("GlobalStandard");
     let capacity = match &d.capacity {
         Some(c) if c.value == 0 => {
             cx.error("E0007", c.span, "`capacity` must be at least 1");
@@ -178,14 +259,23 @@ fn deployment(cx: &mut Ctx, account: &str, key: &Str, d: &syntax::ModelDeploymen
     };
     ModelDeployment {
         name: key.value.clone(),
-        model: d.model.as_ref().map(|m| m.value.clone()).unwrap_or_default(),
+        model: d
+            .model
+            .as_ref()
+            .map(|m| m.value.clone())
+            .unwrap_or_default(),
         version: d.version.as_ref().map(|v| v.value.clone()),
         sku: sku.to_string(),
         capacity,
     }
 }
 
-fn private_endpoint(cx: &mut Ctx, o: &syntax::OpenAi, account: &str, vnets: &[Vnet]) -> Option<PrivateEndpoint> {
+fn private_endpoint(
+    cx: &mut Ctx,
+    o: &syntax::OpenAi,
+    account: &str,
+    vnets: &[Vnet],
+) -> Option<PrivateEndpoint> {
     let pe = o.private_endpoint.as_ref();
     let vnet: VnetId = match pe.and_then(|p| p.vnet.as_ref()) {
         Some(v) => cx.vnet_ref(v)?,
@@ -197,7 +287,11 @@ fn private_endpoint(cx: &mut Ctx, o: &syntax::OpenAi, account: &str, vnets: &[Vn
         Some(s) => {
             let Some(found) = v.subnets.iter().find(|x| x.name == s.value) else {
                 let names: Vec<&str> = v.subnets.iter().map(|x| x.name.as_str()).collect();
-                let d = cx.error("E0302", s.span, format!("no subnet `{}` in VNet `{}`", s.value, v.key));
+                let d = cx.error(
+                    "E0302",
+                    s.span,
+                    format!("no subnet `{}` in VNet `{}`", s.value, v.key),
+                );
                 match crate::diag::suggest(&s.value, names.iter().copied()) {
                     Some(n) => d.set_help(format!("did you mean `{n}`?")),
                     None => d.set_help(format!("subnets of `{}`: {}", v.key, names.join(", "))),
@@ -212,7 +306,9 @@ fn private_endpoint(cx: &mut Ctx, o: &syntax::OpenAi, account: &str, vnets: &[Vn
             found.name.clone()
         }
         None => {
-            let pick = ["private-endpoints", "default"].into_iter().find(|n| v.subnets.iter().any(|x| x.name == *n));
+            let pick = ["private-endpoints", "default"]
+                .into_iter()
+                .find(|n| v.subnets.iter().any(|x| x.name == *n));
             match pick {
                 Some(n) => n.to_string(),
                 None => {
@@ -224,7 +320,9 @@ fn private_endpoint(cx: &mut Ctx, o: &syntax::OpenAi, account: &str, vnets: &[Vn
             }
         }
     };
-    let name = pe.and_then(|p| p.name.as_ref()).map_or_else(|| format!("pep-{account}"), |n| n.value.clone());
+    let name = pe
+        .and_then(|p| p.name.as_ref())
+        .map_or_else(|| format!("pep-{account}"), |n| n.value.clone());
     let name_span = pe.and_then(|p| p.name.as_ref()).map_or(o.span, |n| n.span);
     let rg_scope = scope_key(&v.scope);
     cx.name(&naming::PRIVATE_ENDPOINT, &rg_scope, &name, name_span);
@@ -234,31 +332,67 @@ fn private_endpoint(cx: &mut Ctx, o: &syntax::OpenAi, account: &str, vnets: &[Vn
         None => None,
         Some(s) => {
             let ip = super::network::ip(cx, s)?;
-            let prefix = v.subnets.iter().find(|x| x.name == subnet).expect("found above").prefix;
+            let prefix = v
+                .subnets
+                .iter()
+                .find(|x| x.name == subnet)
+                .expect("found above")
+                .prefix;
             if !prefix.contains(&ip) {
-                cx.error("E0209", s.span, format!("`{ip}` is outside subnet `{subnet}` ({prefix})"))
-                    .set_help(format!("pick an address from {} to {}", address::nth(&prefix, 4), address::nth(&prefix, (1u32 << (32 - prefix.prefix_len())) - 2)));
+                cx.error(
+                    "E0209",
+                    s.span,
+                    format!("`{ip}` is outside subnet `{subnet}` ({prefix})"),
+                )
+                .set_help(format!(
+                    "pick an address from {} to {}",
+                    address::nth(&prefix, 4),
+                    address::nth(&prefix, (1u32 << (32 - prefix.prefix_len())) - 2)
+                ));
             } else if is_reserved(&prefix, ip) {
-                cx.error("E0210", s.span, format!("`{ip}` is one of the five addresses Azure reserves in {prefix}"))
-                    .set_help(format!("the first usable address is {}", address::nth(&prefix, 4)));
+                cx.error(
+                    "E0210",
+                    s.span,
+                    format!("`{ip}` is one of the five addresses Azure reserves in {prefix}"),
+                )
+                .set_help(format!(
+                    "the first usable address is {}",
+                    address::nth(&prefix, 4)
+                ));
             }
             Some(ip)
         }
     };
-    Some(PrivateEndpoint { name, nic_name, vnet, subnet, private_ip })
+    Some(PrivateEndpoint {
+        name,
+        nic_name,
+        vnet,
+        subnet,
+        private_ip,
+    })
 }
 
 fn dns(cx: &mut Ctx, o: &syntax::OpenAi, kind: AccountKind, vnets: &[Vnet]) -> Dns {
     let d = o.dns.as_ref();
     let mode = d
         .and_then(|d| d.mode.as_ref())
-        .and_then(|m| cx.one_of(m, &["private-zone", "existing", "none"], "E0007", "DNS mode"))
+        .and_then(|m| {
+            cx.one_of(
+                m,
+                &["private-zone", "existing", "none"],
+                "E0007",
+                "DNS mode",
+            )
+        })
         .unwrap_or("private-zone");
     let zones = cx.cloud.zones(kind == AccountKind::AiServices);
     if let (Some(ids), true) = (d.and_then(|d| d.zone_ids.as_ref()), mode != "existing") {
         cx.error("E0505", ids.span, "`zone_ids` is only for `mode: existing`");
     }
-    if let (Some(links), true) = (d.and_then(|d| d.link_vnets.as_ref()), mode != "private-zone") {
+    if let (Some(links), true) = (
+        d.and_then(|d| d.link_vnets.as_ref()),
+        mode != "private-zone",
+    ) {
         if let Some(first) = links.first() {
             cx.error("E0505", first.span, "`link_vnets` is only for `mode: private-zone` (zones owned elsewhere are linked by their owner)");
         }
@@ -269,7 +403,10 @@ fn dns(cx: &mut Ctx, o: &syntax::OpenAi, kind: AccountKind, vnets: &[Vnet]) -> D
                 let at = d.map_or(o.span, |d| d.span);
                 let names: Vec<&str> = zones.iter().map(|z| z.name).collect();
                 cx.error("E0505", at, "`mode: existing` needs `zone_ids`")
-                    .set_help(format!("list the resource IDs of the zones {}", names.join(", ")));
+                    .set_help(format!(
+                        "list the resource IDs of the zones {}",
+                        names.join(", ")
+                    ));
                 return Dns::None;
             };
             let mut out = Vec::new();
@@ -278,8 +415,15 @@ fn dns(cx: &mut Ctx, o: &syntax::OpenAi, kind: AccountKind, vnets: &[Vnet]) -> D
                     Some(zone) => {
                         if !zones.iter().any(|z| z.name.eq_ignore_ascii_case(zone)) {
                             let names: Vec<&str> = zones.iter().map(|z| z.name).collect();
-                            cx.warning("W0006", id.span, format!("zone `{zone}` is not one that an {} account uses", kind.as_str()))
-                                .set_help(format!("expected: {}", names.join(", ")));
+                            cx.warning(
+                                "W0006",
+                                id.span,
+                                format!(
+                                    "zone `{zone}` is not one that an {} account uses",
+                                    kind.as_str()
+                                ),
+                            )
+                            .set_help(format!("expected: {}", names.join(", ")));
                         }
                         out.push(id.value.clone());
                     }
@@ -290,9 +434,15 @@ fn dns(cx: &mut Ctx, o: &syntax::OpenAi, kind: AccountKind, vnets: &[Vnet]) -> D
                 }
             }
             for z in &zones {
-                if !out.iter().any(|id| zone_id_name(id).is_some_and(|n| n.eq_ignore_ascii_case(z.name))) && !out.is_empty() {
+                if !out
+                    .iter()
+                    .any(|id| zone_id_name(id).is_some_and(|n| n.eq_ignore_ascii_case(z.name)))
+                    && !out.is_empty()
+                {
                     cx.warning("W0006", ids.span, format!("no zone ID for `{}`", z.name))
-                        .set_help("without it, clients resolve that host name to the public address");
+                        .set_help(
+                            "without it, clients resolve that host name to the public address",
+                        );
                 }
             }
             Dns::Existing { zone_ids: out }

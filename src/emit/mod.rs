@@ -1,0 +1,3 @@
+//! Emitters: pure renderings of the IR.
+
+pub mod arm;

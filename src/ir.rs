@@ -1,0 +1,208 @@
+//! The IR: the deployment as resources with symbolic references. Every emitter (ARM JSON, Bicep,
+//! the plan) renders this one structure, so they cannot drift apart. Dependencies are derived from
+//! the references a resource makes (`Resource::needs`), plus the few orderings Azure needs that no
+//! reference shows (`Resource::after`).
+
+use indexmap::IndexMap;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Bool(bool),
+    Int(i64),
+    Str(String),
+    Array(Vec<Value>),
+    Object(IndexMap<String, Value>),
+    Expr(Expr),
+}
+
+/// A value known only at deployment time.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expr {
+    /// A template parameter.
+    Param(String),
+    /// The ID of a resource of this template.
+    Id(String),
+    /// The ID of a child of a resource of this template that is declared inline (a subnet of a
+    /// VNet): (parent symbol, child type segment, child name).
+    ChildId(String, &'static str, String),
+    /// A runtime property of a resource of this template: symbol, then the path below
+    /// `properties` (ARM `reference(...)`, Bicep `sym.properties.…`).
+    Prop(String, Vec<Seg>),
+    /// A runtime property of the resource whose ID `target` evaluates to (ARM and Bicep
+    /// `reference(target, apiVersion)`).
+    ReferenceOf {
+        target: Box<Expr>,
+        api_version: &'static str,
+        path: Vec<Seg>,
+    },
+    /// `format(text, args…)` with `{0}` placeholders.
+    Format(String, Vec<Expr>),
+    /// The tenant of the subscription deployed to.
+    TenantId,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+impl Value {
+    pub fn str(s: impl Into<String>) -> Value {
+        Value::Str(s.into())
+    }
+    pub fn param(name: &str) -> Value {
+        Value::Expr(Expr::Param(name.into()))
+    }
+    pub fn id(symbol: &str) -> Value {
+        Value::Expr(Expr::Id(symbol.into()))
+    }
+    /// `{ "id": <id of symbol> }`, the shape of every Azure sub-resource reference.
+    pub fn id_ref(symbol: &str) -> Value {
+        obj([("id", Value::id(symbol))])
+    }
+}
+
+/// An object from key-value pairs, in order.
+pub fn obj<const N: usize>(pairs: [(&str, Value); N]) -> Value {
+    Value::Object(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamType {
+    String,
+    SecureString,
+    Object,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Param {
+    pub name: String,
+    pub ty: ParamType,
+    pub default: Option<Value>,
+    pub description: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Output {
+    pub name: String,
+    /// `string` or `object`.
+    pub ty: &'static str,
+    pub value: Value,
+    pub description: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Resource {
+    /// Unique identifier in the template; Bicep's symbolic name.
+    pub symbol: String,
+    pub rtype: &'static str,
+    pub api_version: &'static str,
+    /// The resource's own name (the last segment).
+    pub name: String,
+    /// The parent's symbol, for child resources.
+    pub parent: Option<String>,
+    /// Top-level fields besides name, type and apiVersion, in the order they are written:
+    /// `location`, `tags`, `sku`, `kind`, `identity`, `zones`, `properties`.
+    pub body: IndexMap<String, Value>,
+    /// Orderings Azure needs that no reference shows (e.g. model deployments one at a time).
+    pub after: Vec<String>,
+    /// A line for readers of the output (Bicep comment; ARM has none).
+    pub comment: Option<String>,
+}
+
+impl Resource {
+    pub fn new(
+        symbol: impl Into<String>,
+        rtype: &'static str,
+        name: impl Into<String>,
+    ) -> Resource {
+        Resource {
+            symbol: symbol.into(),
+            rtype,
+            api_version: crate::azure::api_versions::for_type(rtype),
+            name: name.into(),
+            parent: None,
+            body: IndexMap::new(),
+            after: Vec::new(),
+            comment: None,
+        }
+    }
+
+    pub fn set(&mut self, key: &str, v: Value) -> &mut Self {
+        self.body.insert(key.into(), v);
+        self
+    }
+
+    /// The symbols this resource needs deployed first: its parent, every resource it references,
+    /// and `after`; in first-seen order, without duplicates.
+    pub fn needs(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut add = |s: &str| {
+            if s != self.symbol && !out.iter().any(|o| o == s) {
+                out.push(s.to_string());
+            }
+        };
+        if let Some(p) = &self.parent {
+            add(p);
+        }
+        for v in self.body.values() {
+            v.walk_refs(&mut add);
+        }
+        for a in &self.after {
+            add(a);
+        }
+        out
+    }
+}
+
+impl Value {
+    /// Calls `f` with every resource symbol this value references.
+    pub fn walk_refs(&self, f: &mut impl FnMut(&str)) {
+        match self {
+            Value::Array(items) => items.iter().for_each(|v| v.walk_refs(f)),
+            Value::Object(map) => map.values().for_each(|v| v.walk_refs(f)),
+            Value::Expr(e) => e.walk_refs(f),
+            Value::Bool(_) | Value::Int(_) | Value::Str(_) => {}
+        }
+    }
+}
+
+impl Expr {
+    pub fn walk_refs(&self, f: &mut impl FnMut(&str)) {
+        match self {
+            Expr::Id(s) | Expr::ChildId(s, _, _) | Expr::Prop(s, _) => f(s),
+            Expr::ReferenceOf { target, .. } => target.walk_refs(f),
+            Expr::Format(_, args) => args.iter().for_each(|a| a.walk_refs(f)),
+            Expr::Param(_) | Expr::TenantId => {}
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Template {
+    pub description: String,
+    pub parameters: Vec<Param>,
+    pub resources: Vec<Resource>,
+    pub outputs: Vec<Output>,
+}
+
+impl Template {
+    pub fn resource(&self, symbol: &str) -> &Resource {
+        self.resources
+            .iter()
+            .find(|r| r.symbol == symbol)
+            .unwrap_or_else(|| panic!("no resource `{symbol}` in the IR"))
+    }
+
+    /// The names of a resource from the top-level ancestor down (`["vnet-x", "peer-a-to-b"]`).
+    pub fn full_name(&self, symbol: &str) -> Vec<String> {
+        let r = self.resource(symbol);
+        let mut names = match &r.parent {
+            Some(p) => self.full_name(p),
+            None => Vec::new(),
+        };
+        names.push(r.name.clone());
+        names
+    }
+}

@@ -1,0 +1,210 @@
+//! Lowering: the checked model to the IR. This is where Azure knowledge about which resources
+//! and properties make up the architecture lives, one file per area.
+
+mod access;
+mod network;
+mod openai;
+
+use crate::ir::{Output, Param, ParamType, Template, Value};
+use crate::model::{Model, VnetId};
+use std::collections::HashSet;
+
+pub fn lower(m: &Model) -> Template {
+    let mut l = Lowering::new(m);
+    network::lower(&mut l);
+    openai::lower(&mut l);
+    access::lower(&mut l);
+    l.outputs();
+    l.t
+}
+
+pub(crate) struct Lowering<'m> {
+    pub m: &'m Model,
+    pub t: Template,
+    taken: HashSet<String>,
+    /// Symbols of the VNets, by `VnetId`.
+    pub vnet_syms: Vec<String>,
+    /// The location parameter of each VNet.
+    vnet_locations: Vec<String>,
+}
+
+impl<'m> Lowering<'m> {
+    fn new(m: &'m Model) -> Self {
+        let mut l = Lowering {
+            m,
+            t: Template::default(),
+            taken: HashSet::new(),
+            vnet_syms: Vec::new(),
+            vnet_locations: Vec::new(),
+        };
+        l.t.description = format!(
+            "Azure OpenAI account `{}` reachable only through a private endpoint in a virtual network (workload `{}`).",
+            m.openai.name, m.name
+        );
+        l.param(
+            "location",
+            ParamType::String,
+            Some(Value::str(&m.location)),
+            "Region of the resources that do not set their own.",
+        );
+        for v in &m.vnets {
+            let p = if v.location == m.location {
+                "location".to_string()
+            } else {
+                let name = format!("{}Location", camel(&v.key, false));
+                l.param(
+                    &name,
+                    ParamType::String,
+                    Some(Value::str(&v.location)),
+                    &format!("Region of VNet `{}` and what lives in it.", v.key),
+                );
+                name
+            };
+            l.vnet_locations.push(p);
+        }
+        l
+    }
+
+    /// A fresh symbol from parts, in camelCase (`vnet` + `hub` -> `vnetHub`).
+    pub fn symbol(&mut self, parts: &[&str]) -> String {
+        let base: String = parts
+            .iter()
+            .enumerate()
+            .map(|(i, p)| camel(p, i > 0))
+            .collect();
+        let mut s = base.clone();
+        let mut n = 2;
+        while !self.taken.insert(s.clone()) {
+            s = format!("{base}{n}");
+            n += 1;
+        }
+        s
+    }
+
+    pub fn param(&mut self, name: &str, ty: ParamType, default: Option<Value>, description: &str) {
+        self.t.parameters.push(Param {
+            name: name.into(),
+            ty,
+            default,
+            description: description.into(),
+        });
+    }
+
+    /// The location of a VNet and of everything that lives in it.
+    pub fn vnet_location(&self, v: VnetId) -> Value {
+        Value::param(&self.vnet_locations[v])
+    }
+
+    /// The location parameter of the account (its own one when it differs from the default).
+    pub fn account_location(&mut self) -> Value {
+        let m = self.m;
+        if m.openai.location == m.location {
+            return Value::param("location");
+        }
+        if !self.t.parameters.iter().any(|p| p.name == "openaiLocation") {
+            self.param(
+                "openaiLocation",
+                ParamType::String,
+                Some(Value::str(&m.openai.location)),
+                "Region of the Azure OpenAI account.",
+            );
+        }
+        Value::param("openaiLocation")
+    }
+
+    /// The `tags` field, when the topology has tags. Written out literally: Azure's resource
+    /// schemas type `tags` as an object, not an expression.
+    pub fn tags(&self) -> Option<Value> {
+        (!self.m.tags.is_empty()).then(|| {
+            Value::Object(
+                self.m
+                    .tags
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::str(v)))
+                    .collect(),
+            )
+        })
+    }
+
+    fn outputs(&mut self) {
+        let account = self
+            .t
+            .resources
+            .iter()
+            .find(|r| r.rtype == "Microsoft.CognitiveServices/accounts")
+            .map(|r| r.symbol.clone());
+        if let Some(a) = account {
+            self.output(
+                "openaiAccountName",
+                "string",
+                Value::str(&self.m.openai.name),
+                "Name of the Azure OpenAI account.",
+            );
+            self.output(
+                "openaiAccountId",
+                "string",
+                Value::id(&a),
+                "Resource ID of the Azure OpenAI account.",
+            );
+            self.output(
+                "openaiEndpoint",
+                "string",
+                Value::Expr(crate::ir::Expr::Prop(a, vec![crate::ir::Seg::Key("endpoint".into())])),
+                "Endpoint URL of the account; it resolves to the private endpoint inside the linked VNets.",
+            );
+        }
+        if let Some(ip) = openai::endpoint_ip(self) {
+            self.output(
+                "privateEndpointIp",
+                "string",
+                ip,
+                "Private IP address of the account's private endpoint.",
+            );
+        }
+        let ids = Value::Object(
+            self.m
+                .vnets
+                .iter()
+                .zip(&self.vnet_syms)
+                .map(|(v, s)| (v.key.clone(), Value::id(s)))
+                .collect(),
+        );
+        self.output(
+            "vnetIds",
+            "object",
+            ids,
+            "Resource IDs of the VNets, by topology key.",
+        );
+    }
+
+    fn output(&mut self, name: &str, ty: &'static str, value: Value, description: &str) {
+        self.t.outputs.push(Output {
+            name: name.into(),
+            ty,
+            value,
+            description: description.into(),
+        });
+    }
+}
+
+/// `private-endpoints` -> `PrivateEndpoints` (or `privateEndpoints` when `upper` is false).
+pub fn camel(s: &str, upper: bool) -> String {
+    let mut out = String::new();
+    let mut up = upper;
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            if up {
+                out.push(c.to_ascii_uppercase());
+            } else {
+                out.push(c);
+            }
+            up = false;
+        } else {
+            up = true;
+        }
+    }
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, 'x');
+    }
+    out
+}

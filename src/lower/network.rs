@@ -1,0 +1,185 @@
+//! VNets with inline subnets, NSGs and peerings.
+//!
+//! Subnets are written inline in the VNet, never as separate resources: a redeploy of a VNet
+//! whose subnets are separate resources removes them first and fails on subnets in use
+//! (InUseSubnetCannotBeDeleted).
+
+use super::Lowering;
+use crate::ir::{obj, Resource, Value};
+use crate::model::SecurityRule;
+
+const NSG: &str = "Microsoft.Network/networkSecurityGroups";
+const VNET: &str = "Microsoft.Network/virtualNetworks";
+const PEERING: &str = "Microsoft.Network/virtualNetworks/virtualNetworkPeerings";
+
+pub(super) fn lower(l: &mut Lowering) {
+    let m = l.m;
+    let nsg_syms: Vec<String> = m
+        .nsgs
+        .iter()
+        .map(|n| {
+            let sym = l.symbol(&[
+                "nsg",
+                &n.name
+                    .trim_start_matches("nsg-")
+                    .replace(&format!("{}-", m.name), ""),
+            ]);
+            let mut r = Resource::new(sym.clone(), NSG, &n.name);
+            r.set("location", l.vnet_location(n.vnet));
+            if let Some(t) = l.tags() {
+                r.set("tags", t);
+            }
+            let rules = n.rules.iter().map(security_rule).collect();
+            r.set("properties", obj([("securityRules", Value::Array(rules))]));
+            l.t.resources.push(r);
+            sym
+        })
+        .collect();
+    for (i, v) in m.vnets.iter().enumerate() {
+        let sym = l.symbol(&["vnet", &v.key]);
+        let mut r = Resource::new(sym.clone(), VNET, &v.name);
+        r.set("location", l.vnet_location(i));
+        if let Some(t) = l.tags() {
+            r.set("tags", t);
+        }
+        let mut props = indexmap::IndexMap::new();
+        let prefixes = v
+            .address_space
+            .iter()
+            .map(|p| Value::str(p.to_string()))
+            .collect();
+        props.insert(
+            "addressSpace".to_string(),
+            obj([("addressPrefixes", Value::Array(prefixes))]),
+        );
+        if !v.dns_servers.is_empty() {
+            let servers = v
+                .dns_servers
+                .iter()
+                .map(|ip| Value::str(ip.to_string()))
+                .collect();
+            props.insert(
+                "dhcpOptions".into(),
+                obj([("dnsServers", Value::Array(servers))]),
+            );
+        }
+        let subnets = v
+            .subnets
+            .iter()
+            .map(|s| {
+                let mut p = indexmap::IndexMap::new();
+                p.insert(
+                    "addressPrefix".to_string(),
+                    Value::str(s.prefix.to_string()),
+                );
+                if let Some(n) = s.nsg {
+                    p.insert("networkSecurityGroup".into(), Value::id_ref(&nsg_syms[n]));
+                }
+                if !s.service_endpoints.is_empty() {
+                    let eps = s
+                        .service_endpoints
+                        .iter()
+                        .map(|e| obj([("service", Value::str(e))]))
+                        .collect();
+                    p.insert("serviceEndpoints".into(), Value::Array(eps));
+                }
+                if let Some(d) = &s.delegation {
+                    let name = d.replace('/', ".");
+                    let del = obj([
+                        ("name", Value::str(name)),
+                        ("properties", obj([("serviceName", Value::str(d))])),
+                    ]);
+                    p.insert("delegations".into(), Value::Array(vec![del]));
+                }
+                if let Some(pol) = &s.private_endpoint_policies {
+                    p.insert("privateEndpointNetworkPolicies".into(), Value::str(pol));
+                }
+                obj([
+                    ("name", Value::str(&s.name)),
+                    ("properties", Value::Object(p)),
+                ])
+            })
+            .collect();
+        props.insert("subnets".into(), Value::Array(subnets));
+        r.set("properties", Value::Object(props));
+        l.t.resources.push(r);
+        l.vnet_syms.push(sym);
+    }
+}
+
+/// Peerings, after the VPN gateway is lowered: a peering that uses the remote VNet's gateway
+/// must wait for that gateway (RemoteVnetHasNoGateways) and for the reverse peering, whose
+/// `allowGatewayTransit` it relies on; the side offering transit waits for its gateway too.
+pub(super) fn peerings(l: &mut Lowering, gateway: Option<&str>) {
+    let m = l.m;
+    let syms: Vec<String> = m
+        .peerings
+        .iter()
+        .map(|p| l.symbol(&["peer", &m.vnets[p.from].key, "to", &m.vnets[p.to].key]))
+        .collect();
+    for (k, p) in m.peerings.iter().enumerate() {
+        let mut r = Resource::new(syms[k].clone(), PEERING, &p.name);
+        r.parent = Some(l.vnet_syms[p.from].clone());
+        r.set(
+            "properties",
+            obj([
+                ("allowVirtualNetworkAccess", Value::Bool(true)),
+                (
+                    "allowForwardedTraffic",
+                    Value::Bool(p.allow_forwarded_traffic),
+                ),
+                ("allowGatewayTransit", Value::Bool(p.allow_gateway_transit)),
+                ("useRemoteGateways", Value::Bool(p.use_remote_gateways)),
+                ("remoteVirtualNetwork", Value::id_ref(&l.vnet_syms[p.to])),
+            ]),
+        );
+        if p.use_remote_gateways || p.allow_gateway_transit {
+            // Gateway transit is refused while the VNet that offers it has no gateway yet.
+            if let Some(g) = gateway {
+                r.after.push(g.to_string());
+            }
+        }
+        if p.use_remote_gateways {
+            if let Some(rev) = m
+                .peerings
+                .iter()
+                .position(|q| q.from == p.to && q.to == p.from)
+            {
+                r.after.push(syms[rev].clone());
+            }
+        }
+        l.t.resources.push(r);
+    }
+}
+
+fn security_rule(r: &SecurityRule) -> Value {
+    let mut p = indexmap::IndexMap::new();
+    p.insert("priority".to_string(), Value::Int(i64::from(r.priority)));
+    p.insert(
+        "direction".into(),
+        Value::str(if r.inbound { "Inbound" } else { "Outbound" }),
+    );
+    p.insert(
+        "access".into(),
+        Value::str(if r.allow { "Allow" } else { "Deny" }),
+    );
+    p.insert("protocol".into(), Value::str(&r.protocol));
+    p.insert("sourceAddressPrefix".into(), Value::str(&r.source));
+    p.insert("sourcePortRange".into(), Value::str("*"));
+    p.insert(
+        "destinationAddressPrefix".into(),
+        Value::str(&r.destination),
+    );
+    if let [one] = r.ports.as_slice() {
+        p.insert("destinationPortRange".into(), Value::str(one));
+    } else {
+        p.insert(
+            "destinationPortRanges".into(),
+            Value::Array(r.ports.iter().map(Value::str).collect()),
+        );
+    }
+    obj([
+        ("name", Value::str(&r.name)),
+        ("properties", Value::Object(p)),
+    ])
+}

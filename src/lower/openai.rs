@@ -1,0 +1,248 @@
+//! The account, its model deployments, the private endpoint and its DNS.
+
+use super::Lowering;
+use crate::azure::clouds::zone_config_name;
+use crate::ir::{obj, Expr, Resource, Seg, Value};
+use crate::model::Dns;
+
+const ACCOUNT: &str = "Microsoft.CognitiveServices/accounts";
+const DEPLOYMENT: &str = "Microsoft.CognitiveServices/accounts/deployments";
+const ZONE: &str = "Microsoft.Network/privateDnsZones";
+const LINK: &str = "Microsoft.Network/privateDnsZones/virtualNetworkLinks";
+const ENDPOINT: &str = "Microsoft.Network/privateEndpoints";
+const ZONE_GROUP: &str = "Microsoft.Network/privateEndpoints/privateDnsZoneGroups";
+/// The private-link sub-resource of a Cognitive Services account. Source: Microsoft Learn,
+/// "Azure Private Endpoint private DNS zone values" (Microsoft.CognitiveServices/accounts,
+/// sub-resource `account`) and the guide ("Target sub-resource: account").
+pub const GROUP_ID: &str = "account";
+
+pub(super) fn lower(l: &mut Lowering) {
+    let m = l.m;
+    let a = &m.openai;
+    let account = l.symbol(&["account"]);
+    let mut r = Resource::new(account.clone(), ACCOUNT, &a.name);
+    r.set("location", l.account_location());
+    if let Some(t) = l.tags() {
+        r.set("tags", t);
+    }
+    r.set("sku", obj([("name", Value::str(&a.sku))]));
+    r.set("kind", Value::str(a.kind.as_str()));
+    r.set(
+        "identity",
+        obj([(
+            "type",
+            Value::str(if a.system_identity {
+                "SystemAssigned"
+            } else {
+                "None"
+            }),
+        )]),
+    );
+    let ip_rules = a
+        .allowed_ips
+        .iter()
+        .map(|ip| obj([("value", Value::str(ip))]))
+        .collect();
+    r.set(
+        "properties",
+        obj([
+            ("customSubDomainName", Value::str(&a.custom_subdomain)),
+            (
+                "publicNetworkAccess",
+                Value::str(if a.allowed_ips.is_empty() {
+                    "Disabled"
+                } else {
+                    "Enabled"
+                }),
+            ),
+            (
+                "networkAcls",
+                obj([
+                    ("defaultAction", Value::str("Deny")),
+                    (
+                        "bypass",
+                        Value::str(if a.trusted_services {
+                            "AzureServices"
+                        } else {
+                            "None"
+                        }),
+                    ),
+                    ("ipRules", Value::Array(ip_rules)),
+                    ("virtualNetworkRules", Value::Array(Vec::new())),
+                ]),
+            ),
+            ("disableLocalAuth", Value::Bool(a.disable_local_auth)),
+        ]),
+    );
+    l.t.resources.push(r);
+
+    // Model deployments one at a time: ARM refuses concurrent deployments on one account.
+    let mut previous: Option<String> = None;
+    for d in &a.deployments {
+        let sym = l.symbol(&["deployment", &d.name]);
+        let mut r = Resource::new(sym.clone(), DEPLOYMENT, &d.name);
+        r.parent = Some(account.clone());
+        r.set(
+            "sku",
+            obj([
+                ("name", Value::str(&d.sku)),
+                ("capacity", Value::Int(d.capacity as i64)),
+            ]),
+        );
+        let mut model = indexmap::IndexMap::new();
+        model.insert("format".to_string(), Value::str("OpenAI"));
+        model.insert("name".into(), Value::str(&d.model));
+        if let Some(v) = &d.version {
+            model.insert("version".into(), Value::str(v));
+        }
+        r.set("properties", obj([("model", Value::Object(model))]));
+        r.after.extend(previous.replace(sym));
+        l.t.resources.push(r);
+    }
+
+    // Private DNS zones and their links to the VNets.
+    let mut zone_ids: Vec<(String, Value)> = Vec::new();
+    match &a.dns {
+        Dns::PrivateZone { zones, link_vnets } => {
+            for z in zones {
+                let zsym = l.symbol(&[
+                    "zone",
+                    z.name
+                        .trim_start_matches("privatelink.")
+                        .split('.')
+                        .next()
+                        .unwrap_or("dns"),
+                ]);
+                let mut r = Resource::new(zsym.clone(), ZONE, z.name);
+                r.set("location", Value::str("global"));
+                if let Some(t) = l.tags() {
+                    r.set("tags", t);
+                }
+                l.t.resources.push(r);
+                for &v in link_vnets {
+                    let lsym = l.symbol(&[&zsym, "link", &m.vnets[v].key]);
+                    let mut r = Resource::new(lsym, LINK, format!("link-{}", m.vnets[v].key));
+                    r.parent = Some(zsym.clone());
+                    r.set("location", Value::str("global"));
+                    if let Some(t) = l.tags() {
+                        r.set("tags", t);
+                    }
+                    r.set(
+                        "properties",
+                        obj([
+                            ("registrationEnabled", Value::Bool(false)),
+                            ("virtualNetwork", Value::id_ref(&l.vnet_syms[v])),
+                        ]),
+                    );
+                    l.t.resources.push(r);
+                }
+                zone_ids.push((zone_config_name(z.name), Value::id(&zsym)));
+            }
+        }
+        Dns::Existing { zone_ids: ids } => {
+            for id in ids {
+                let zone = id.rsplit('/').next().unwrap_or_default();
+                zone_ids.push((zone_config_name(zone), Value::str(id)));
+            }
+        }
+        Dns::None => {}
+    }
+
+    // The private endpoint, in its VNet's region, with a predictable NIC name.
+    let e = &a.endpoint;
+    let pe = l.symbol(&["privateEndpoint"]);
+    let mut r = Resource::new(pe.clone(), ENDPOINT, &e.name);
+    r.set("location", l.vnet_location(e.vnet));
+    if let Some(t) = l.tags() {
+        r.set("tags", t);
+    }
+    let mut props = indexmap::IndexMap::new();
+    props.insert(
+        "subnet".to_string(),
+        obj([("id", subnet_id(l, e.vnet, &e.subnet))]),
+    );
+    props.insert("customNetworkInterfaceName".into(), Value::str(&e.nic_name));
+    props.insert(
+        "privateLinkServiceConnections".into(),
+        Value::Array(vec![obj([
+            ("name", Value::str(&e.name)),
+            (
+                "properties",
+                obj([
+                    ("privateLinkServiceId", Value::id(&account)),
+                    ("groupIds", Value::Array(vec![Value::str(GROUP_ID)])),
+                ]),
+            ),
+        ])]),
+    );
+    if let Some(ip) = e.private_ip {
+        props.insert(
+            "ipConfigurations".into(),
+            Value::Array(vec![obj([
+                ("name", Value::str("ipconfig-account")),
+                (
+                    "properties",
+                    obj([
+                        ("groupId", Value::str(GROUP_ID)),
+                        ("memberName", Value::str("default")),
+                        ("privateIPAddress", Value::str(ip.to_string())),
+                    ]),
+                ),
+            ])]),
+        );
+    }
+    r.set("properties", Value::Object(props));
+    l.t.resources.push(r);
+
+    if !zone_ids.is_empty() {
+        let sym = l.symbol(&["zoneGroup"]);
+        let mut r = Resource::new(sym, ZONE_GROUP, "default");
+        r.parent = Some(pe);
+        let configs = zone_ids
+            .into_iter()
+            .map(|(name, id)| {
+                obj([
+                    ("name", Value::str(name)),
+                    ("properties", obj([("privateDnsZoneId", id)])),
+                ])
+            })
+            .collect();
+        r.set(
+            "properties",
+            obj([("privateDnsZoneConfigs", Value::Array(configs))]),
+        );
+        l.t.resources.push(r);
+    }
+}
+
+/// The ID of a subnet of a VNet of this template.
+pub(super) fn subnet_id(l: &Lowering, vnet: usize, subnet: &str) -> Value {
+    Value::Expr(Expr::ChildId(
+        l.vnet_syms[vnet].clone(),
+        "subnets",
+        subnet.to_string(),
+    ))
+}
+
+/// The endpoint's private IP: the static one, or read from its network interface.
+pub(super) fn endpoint_ip(l: &Lowering) -> Option<Value> {
+    let e = &l.m.openai.endpoint;
+    if let Some(ip) = e.private_ip {
+        return Some(Value::str(ip.to_string()));
+    }
+    let pe = l.t.resources.iter().find(|r| r.rtype == ENDPOINT)?;
+    let key = |k: &str| Seg::Key(k.into());
+    Some(Value::Expr(Expr::ReferenceOf {
+        target: Box::new(Expr::Prop(
+            pe.symbol.clone(),
+            vec![key("networkInterfaces"), Seg::Index(0), key("id")],
+        )),
+        api_version: crate::azure::api_versions::NETWORK,
+        path: vec![
+            key("ipConfigurations"),
+            Seg::Index(0),
+            key("properties"),
+            key("privateIPAddress"),
+        ],
+    }))
+}
