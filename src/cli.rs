@@ -101,16 +101,16 @@ fn read(path: &Path) -> Result<SourceFile, u8> {
         Err(e) => {
             eprintln!("error: cannot read {}: {e}", path.display());
             if e.kind() == std::io::ErrorKind::NotFound && path == Path::new(DEFAULT_FILE) {
-                eprintln!(
-                    "  = help: pass the topology file, e.g. `aoai-vnet build examples/guide.yaml`"
-                );
+                eprintln!("  = help: pass the topology file, e.g. `aoai-vnet build examples/guide.yaml`");
             }
             Err(EXIT_IO)
         }
     }
 }
 
-fn report(file: &SourceFile, diags: &[Diagnostic]) {
+/// Prints the diagnostics and a summary line; `writes` says whether the command would have
+/// written files (so the summary can say that it did not).
+fn report(file: &SourceFile, diags: &[Diagnostic], writes: bool) {
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     for d in diags {
         eprint!("{}", render(d, file, color));
@@ -118,10 +118,8 @@ fn report(file: &SourceFile, diags: &[Diagnostic]) {
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
     if errors > 0 {
-        eprintln!(
-            "{}: {errors} error(s), {warnings} warning(s); nothing was written",
-            file.name
-        );
+        let tail = if writes { "; nothing was written" } else { "" };
+        eprintln!("{}: {errors} error(s), {warnings} warning(s){tail}", file.name);
     } else if warnings > 0 {
         eprintln!("{}: {warnings} warning(s)", file.name);
     }
@@ -136,7 +134,7 @@ fn build(a: &BuildArgs) -> u8 {
         TargetArg::Arm => Target::Arm,
     };
     let (compiled, diags) = compile(&file, target);
-    report(&file, &diags);
+    report(&file, &diags, !a.check && !a.stdout);
     let Some(c) = compiled else {
         return EXIT_TOPOLOGY;
     };
@@ -199,7 +197,7 @@ fn check(a: &CheckArgs) -> u8 {
         Err(code) => return code,
     };
     let (model, diags) = crate::check_source(&file);
-    report(&file, &diags);
+    report(&file, &diags, false);
     if model.is_some() {
         eprintln!("{}: ok", file.name);
         EXIT_OK

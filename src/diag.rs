@@ -76,25 +76,13 @@ impl Diagnostics {
         self.items.push(d);
     }
 
-    pub fn error(
-        &mut self,
-        code: &'static str,
-        span: Span,
-        message: impl Into<String>,
-    ) -> &mut Diagnostic {
-        self.items
-            .push(Diagnostic::error(code, Some(span), message));
+    pub fn error(&mut self, code: &'static str, span: Span, message: impl Into<String>) -> &mut Diagnostic {
+        self.items.push(Diagnostic::error(code, Some(span), message));
         self.items.last_mut().expect("just pushed")
     }
 
-    pub fn warning(
-        &mut self,
-        code: &'static str,
-        span: Span,
-        message: impl Into<String>,
-    ) -> &mut Diagnostic {
-        self.items
-            .push(Diagnostic::warning(code, Some(span), message));
+    pub fn warning(&mut self, code: &'static str, span: Span, message: impl Into<String>) -> &mut Diagnostic {
+        self.items.push(Diagnostic::warning(code, Some(span), message));
         self.items.last_mut().expect("just pushed")
     }
 
@@ -200,12 +188,7 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     let limit = (word.chars().count() / 3).max(1) + 1;
     candidates
         .into_iter()
-        .map(|c| {
-            (
-                edit_distance(&word.to_ascii_lowercase(), &c.to_ascii_lowercase()),
-                c,
-            )
-        })
+        .map(|c| (edit_distance(&word.to_ascii_lowercase(), &c.to_ascii_lowercase()), c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, c)| (*d, *c))
         .map(|(_, c)| c)
@@ -237,10 +220,7 @@ mod tests {
             Some("address_space")
         );
         assert_eq!(suggest("zzz", ["address_space", "subnets"]), None);
-        assert_eq!(
-            suggest("eastus3", ["eastus", "eastus2", "westus"]),
-            Some("eastus")
-        );
+        assert_eq!(suggest("eastus3", ["eastus", "eastus2", "westus"]), Some("eastus"));
     }
 
     #[test]
@@ -248,10 +228,7 @@ mod tests {
         let file = SourceFile::new("t.yaml", "name: x\nlocation: eastuss\n");
         let mut d = Diagnostic::error(
             "E0001",
-            Some(Span::new(
-                Pos { line: 2, col: 11 },
-                Pos { line: 2, col: 18 },
-            )),
+            Some(Span::new(Pos { line: 2, col: 11 }, Pos { line: 2, col: 18 })),
             "unknown region `eastuss`",
         )
         .with_help("did you mean `eastus`?");

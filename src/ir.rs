@@ -112,11 +112,7 @@ pub struct Resource {
 }
 
 impl Resource {
-    pub fn new(
-        symbol: impl Into<String>,
-        rtype: &'static str,
-        name: impl Into<String>,
-    ) -> Resource {
+    pub fn new(symbol: impl Into<String>, rtype: &'static str, name: impl Into<String>) -> Resource {
         Resource {
             symbol: symbol.into(),
             rtype,

@@ -79,8 +79,7 @@ fn is_generated(path: &Path) -> bool {
         return false;
     };
     let head: String = text.chars().take(600).collect();
-    head.contains(&format!("\"name\": \"{}\"", env!("CARGO_PKG_NAME")))
-        || head.contains(GENERATED_MARK)
+    head.contains(&format!("\"name\": \"{}\"", env!("CARGO_PKG_NAME"))) || head.contains(GENERATED_MARK)
 }
 
 /// The first-line comment of generated text files (Bicep).

@@ -77,14 +77,7 @@ pub mod keys {
         "ssh_public_key",
         "encryption_at_host",
     ];
-    pub const VPN_GATEWAY: &[&str] = &[
-        "vnet",
-        "sku",
-        "name",
-        "client_address_pool",
-        "tenant_id",
-        "audience",
-    ];
+    pub const VPN_GATEWAY: &[&str] = &["vnet", "sku", "name", "client_address_pool", "tenant_id", "audience"];
     pub const DNS_RESOLVER: &[&str] = &["vnet", "name", "inbound_ip"];
 }
 
@@ -247,7 +240,8 @@ struct Reader<'d> {
 
 /// A mapping's entries, after unknown keys were reported.
 struct Fields<'n> {
-    span: Span,
+    /// Where a missing key is reported: the key that names this object, or the object itself.
+    at: Span,
     entries: Vec<(&'n Node, &'n Node)>,
 }
 
@@ -270,7 +264,7 @@ impl Reader<'_> {
     }
 
     /// A mapping whose keys must be among `allowed`; `what` names it in messages.
-    fn fields<'n>(&mut self, node: &'n Node, what: &str, allowed: &[&str]) -> Option<Fields<'n>> {
+    fn fields<'n>(&mut self, node: &'n Node, at: Span, what: &str, allowed: &[&str]) -> Option<Fields<'n>> {
         let NodeKind::Map(entries) = &node.kind else {
             self.wrong_type(node, &format!("a mapping for {what}"));
             return None;
@@ -290,18 +284,13 @@ impl Reader<'_> {
                 }
             }
         }
-        Some(Fields {
-            span: node.span,
-            entries: kept,
-        })
+        Some(Fields { at, entries: kept })
     }
 
     fn require<'n>(&mut self, f: &Fields<'n>, key: &str, what: &str) -> Option<&'n Node> {
         let v = f.get(key);
         if v.is_none() {
-            let at = Span::new(f.span.start, f.span.start);
-            self.diags
-                .error("E0006", at, format!("{what} needs `{key}`"));
+            self.diags.error("E0006", f.at, format!("{what} needs `{key}`"));
         }
         v
     }
@@ -326,14 +315,10 @@ impl Reader<'_> {
     fn opt_bool(&mut self, f: &Fields, key: &str) -> Option<Spanned<bool>> {
         let node = f.get(key)?;
         match &node.kind {
-            NodeKind::Scalar(Scalar::Plain(s))
-                if matches!(s.as_str(), "true" | "True" | "TRUE") =>
-            {
+            NodeKind::Scalar(Scalar::Plain(s)) if matches!(s.as_str(), "true" | "True" | "TRUE") => {
                 Some(Spanned::new(true, node.span))
             }
-            NodeKind::Scalar(Scalar::Plain(s))
-                if matches!(s.as_str(), "false" | "False" | "FALSE") =>
-            {
+            NodeKind::Scalar(Scalar::Plain(s)) if matches!(s.as_str(), "false" | "False" | "FALSE") => {
                 Some(Spanned::new(false, node.span))
             }
             _ => {
@@ -394,12 +379,11 @@ impl Reader<'_> {
             span: root.span,
             ..Topology::default()
         };
-        let Some(f) = self.fields(root, "the topology", keys::TOPOLOGY) else {
+        let start = Span::new(root.span.start, root.span.start);
+        let Some(f) = self.fields(root, start, "the topology", keys::TOPOLOGY) else {
             return t;
         };
-        t.name = self
-            .require(&f, "name", "the topology")
-            .and_then(|n| self.string(n));
+        t.name = self.require(&f, "name", "the topology").and_then(|n| self.string(n));
         t.location = self
             .require(&f, "location", "the topology")
             .and_then(|n| self.string(n));
@@ -411,9 +395,7 @@ impl Reader<'_> {
             t.vnets_span = Some(n.span);
             t.vnets = self.named(n, "vnets", |r, key, v| Some(r.vnet(key, v)));
         }
-        t.openai = self
-            .require(&f, "openai", "the topology")
-            .map(|n| self.openai(n));
+        t.openai = self.require(&f, "openai", "the topology").map(|n| self.openai(n));
         if let Some(n) = f.get("nsgs") {
             t.nsgs = self.named(n, "nsgs", |r, _, v| Some(r.nsg_rules(v)));
         }
@@ -428,7 +410,7 @@ impl Reader<'_> {
     fn vnet(&mut self, key: &Str, node: &Node) -> Vnet {
         let mut v = Vnet::default();
         let what = format!("VNet `{}`", key.value);
-        let Some(f) = self.fields(node, &what, keys::VNET) else {
+        let Some(f) = self.fields(node, key.span, &what, keys::VNET) else {
             return v;
         };
         v.name = self.opt_string(&f, "name");
@@ -465,12 +447,10 @@ impl Reader<'_> {
         }
         let mut s = Subnet::default();
         let what = format!("subnet `{}`", key.value);
-        let Some(f) = self.fields(node, &what, keys::SUBNET) else {
+        let Some(f) = self.fields(node, key.span, &what, keys::SUBNET) else {
             return s;
         };
-        s.prefix = self
-            .require(&f, "prefix", &what)
-            .and_then(|n| self.string(n));
+        s.prefix = self.require(&f, "prefix", &what).and_then(|n| self.string(n));
         s.nsg = self.opt_string(&f, "nsg");
         s.service_endpoints = self
             .opt_strings(&f, "service_endpoints")
@@ -488,10 +468,8 @@ impl Reader<'_> {
                 use_remote_gateways: None,
             });
         }
-        let f = self.fields(node, "a peering", keys::PEER)?;
-        let vnet = self
-            .require(&f, "vnet", "a peering")
-            .and_then(|n| self.string(n))?;
+        let f = self.fields(node, node.span, "a peering", keys::PEER)?;
+        let vnet = self.require(&f, "vnet", "a peering").and_then(|n| self.string(n))?;
         Some(Peer {
             vnet,
             allow_forwarded_traffic: self.opt_bool(&f, "allow_forwarded_traffic"),
@@ -504,7 +482,7 @@ impl Reader<'_> {
             span: node.span,
             ..OpenAi::default()
         };
-        let Some(f) = self.fields(node, "openai", keys::OPENAI) else {
+        let Some(f) = self.fields(node, node.span, "openai", keys::OPENAI) else {
             return o;
         };
         o.name = self.opt_string(&f, "name");
@@ -519,9 +497,7 @@ impl Reader<'_> {
         o.identity = self.opt_string(&f, "identity");
         if let Some(n) = f.get("deployments") {
             if !n.is_null() {
-                o.deployments = self.named(n, "deployments", |r, key, v| {
-                    Some(r.model_deployment(key, v))
-                });
+                o.deployments = self.named(n, "deployments", |r, key, v| Some(r.model_deployment(key, v)));
             }
         }
         if let Some(n) = f.get("private_endpoint") {
@@ -537,12 +513,10 @@ impl Reader<'_> {
     fn model_deployment(&mut self, key: &Str, node: &Node) -> ModelDeployment {
         let mut d = ModelDeployment::default();
         let what = format!("deployment `{}`", key.value);
-        let Some(f) = self.fields(node, &what, keys::MODEL_DEPLOYMENT) else {
+        let Some(f) = self.fields(node, key.span, &what, keys::MODEL_DEPLOYMENT) else {
             return d;
         };
-        d.model = self
-            .require(&f, "model", &what)
-            .and_then(|n| self.string(n));
+        d.model = self.require(&f, "model", &what).and_then(|n| self.string(n));
         d.version = self.opt_string(&f, "version");
         d.sku = self.opt_string(&f, "sku");
         d.capacity = self.opt_uint(&f, "capacity");
@@ -554,7 +528,7 @@ impl Reader<'_> {
             span: node.span,
             ..PrivateEndpoint::default()
         };
-        let Some(f) = self.fields(node, "private_endpoint", keys::PRIVATE_ENDPOINT) else {
+        let Some(f) = self.fields(node, node.span, "private_endpoint", keys::PRIVATE_ENDPOINT) else {
             return p;
         };
         p.vnet = self.opt_string(&f, "vnet");
@@ -569,7 +543,7 @@ impl Reader<'_> {
             span: node.span,
             ..Dns::default()
         };
-        let Some(f) = self.fields(node, "dns", keys::DNS) else {
+        let Some(f) = self.fields(node, node.span, "dns", keys::DNS) else {
             return d;
         };
         d.mode = self.opt_string(&f, "mode");
@@ -587,7 +561,7 @@ impl Reader<'_> {
     }
 
     fn nsg_rule(&mut self, node: &Node) -> Option<NsgRule> {
-        let f = self.fields(node, "an NSG rule", keys::NSG_RULE)?;
+        let f = self.fields(node, node.span, "an NSG rule", keys::NSG_RULE)?;
         let what = "an NSG rule";
         let mut r = NsgRule {
             span: node.span,
@@ -599,19 +573,12 @@ impl Reader<'_> {
         } else {
             None
         };
-        r.direction = self
-            .require(&f, "direction", what)
-            .and_then(|n| self.string(n));
-        r.access = self
-            .require(&f, "access", what)
-            .and_then(|n| self.string(n));
+        r.direction = self.require(&f, "direction", what).and_then(|n| self.string(n));
+        r.access = self.require(&f, "access", what).and_then(|n| self.string(n));
         r.protocol = self.opt_string(&f, "protocol");
         r.source = self.opt_string(&f, "source");
         r.destination = self.opt_string(&f, "destination");
-        r.ports = self
-            .opt_strings(&f, "ports")
-            .map(|s| s.value)
-            .unwrap_or_default();
+        r.ports = self.opt_strings(&f, "ports").map(|s| s.value).unwrap_or_default();
         Some(r)
     }
 
@@ -620,7 +587,7 @@ impl Reader<'_> {
             span: node.span,
             ..Bastion::default()
         };
-        let Some(f) = self.fields(node, "bastion", keys::BASTION) else {
+        let Some(f) = self.fields(node, node.span, "bastion", keys::BASTION) else {
             return b;
         };
         b.vnet = self.opt_string(&f, "vnet");
@@ -635,7 +602,7 @@ impl Reader<'_> {
             span: node.span,
             ..Jumpbox::default()
         };
-        let Some(f) = self.fields(node, "jumpbox", keys::JUMPBOX) else {
+        let Some(f) = self.fields(node, node.span, "jumpbox", keys::JUMPBOX) else {
             return j;
         };
         j.vnet = self.opt_string(&f, "vnet");
@@ -654,7 +621,7 @@ impl Reader<'_> {
             span: node.span,
             ..VpnGateway::default()
         };
-        let Some(f) = self.fields(node, "vpn_gateway", keys::VPN_GATEWAY) else {
+        let Some(f) = self.fields(node, node.span, "vpn_gateway", keys::VPN_GATEWAY) else {
             return g;
         };
         g.vnet = self.opt_string(&f, "vnet");
@@ -674,7 +641,7 @@ impl Reader<'_> {
             span: node.span,
             ..DnsResolver::default()
         };
-        let Some(f) = self.fields(node, "dns_resolver", keys::DNS_RESOLVER) else {
+        let Some(f) = self.fields(node, node.span, "dns_resolver", keys::DNS_RESOLVER) else {
             return d;
         };
         d.vnet = self.opt_string(&f, "vnet");
@@ -692,14 +659,7 @@ mod tests {
     fn decode_str(text: &str) -> (Topology, Vec<(&'static str, String)>) {
         let mut diags = Diagnostics::default();
         let t = decode(&yaml::parse(text).unwrap(), &mut diags);
-        (
-            t,
-            diags
-                .items
-                .into_iter()
-                .map(|d| (d.code, d.message))
-                .collect(),
-        )
+        (t, diags.items.into_iter().map(|d| (d.code, d.message)).collect())
     }
 
     #[test]
@@ -713,26 +673,19 @@ mod tests {
         assert_eq!(subnets[0].1.prefix.as_ref().unwrap().value, "/27");
         assert_eq!(subnets[1].1.service_endpoints[0].value, "Microsoft.Storage");
         assert_eq!(hub.peer.len(), 2);
-        assert_eq!(
-            hub.peer[1].use_remote_gateways.as_ref().unwrap().value,
-            false
-        );
+        assert!(!hub.peer[1].use_remote_gateways.as_ref().unwrap().value);
     }
 
     #[test]
     fn reports_every_unknown_key_and_missing_key() {
-        let (_, d) = decode_str(
-            "name: x\nvnets:\n  hub: { adress_space: 10.0.0.0/16 }\nopenai: { knd: OpenAI }\n",
-        );
+        let (_, d) = decode_str("name: x\nvnets:\n  hub: { adress_space: 10.0.0.0/16 }\nopenai: { knd: OpenAI }\n");
         let codes: Vec<_> = d.iter().map(|(c, _)| *c).collect();
         assert_eq!(codes, ["E0006", "E0005", "E0006", "E0005"], "{d:?}");
     }
 
     #[test]
     fn wrong_types_are_reported() {
-        let (_, d) = decode_str(
-            "name: [x]\nlocation: eastus\nvnets: {}\nopenai: { trusted_services: yes }\n",
-        );
+        let (_, d) = decode_str("name: [x]\nlocation: eastus\nvnets: {}\nopenai: { trusted_services: yes }\n");
         assert_eq!(d.iter().filter(|(c, _)| *c == "E0004").count(), 2, "{d:?}");
     }
 }

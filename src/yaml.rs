@@ -121,19 +121,13 @@ pub fn parse(text: &str) -> Result<Node, Diagnostic> {
         Diagnostic::error(
             "E0001",
             Some(Span::new(p, p)),
-            format!(
-                "the document expands to more than {MAX_NODES} nodes (are YAML aliases nested?)"
-            ),
+            format!("the document expands to more than {MAX_NODES} nodes (are YAML aliases nested?)"),
         )
     };
     while let Some(ev) = parser.next_event() {
         let (event, raw_span) = ev.map_err(|e| {
             let p = pos(e.marker());
-            Diagnostic::error(
-                "E0001",
-                Some(Span::new(p, p)),
-                format!("invalid YAML: {}", e.info()),
-            )
+            Diagnostic::error("E0001", Some(Span::new(p, p)), format!("invalid YAML: {}", e.info()))
         })?;
         let span = span_of(&raw_span);
         let finished: Option<(Node, usize)> = match event {
@@ -194,14 +188,8 @@ pub fn parse(text: &str) -> Result<Node, Diagnostic> {
                 None
             }
             Event::SequenceEnd | Event::MappingEnd => match stack.pop() {
-                Some(Frame::Seq {
-                    start,
-                    anchor,
-                    items,
-                }) => {
-                    let end = items
-                        .last()
-                        .map_or(span.end, |n| n.span.end.max(span.start));
+                Some(Frame::Seq { start, anchor, items }) => {
+                    let end = items.last().map_or(span.end, |n| n.span.end.max(span.start));
                     Some((
                         Node {
                             kind: NodeKind::Seq(items),
@@ -211,14 +199,9 @@ pub fn parse(text: &str) -> Result<Node, Diagnostic> {
                     ))
                 }
                 Some(Frame::Map {
-                    start,
-                    anchor,
-                    entries,
-                    ..
+                    start, anchor, entries, ..
                 }) => {
-                    let end = entries
-                        .last()
-                        .map_or(span.end, |(_, v)| v.span.end.max(span.start));
+                    let end = entries.last().map_or(span.end, |(_, v)| v.span.end.max(span.start));
                     Some((
                         Node {
                             kind: NodeKind::Map(entries),
@@ -229,11 +212,9 @@ pub fn parse(text: &str) -> Result<Node, Diagnostic> {
                 }
                 None => None,
             },
-            Event::DocumentStart(_)
-            | Event::DocumentEnd
-            | Event::StreamStart
-            | Event::StreamEnd
-            | Event::Nothing => None,
+            Event::DocumentStart(_) | Event::DocumentEnd | Event::StreamStart | Event::StreamEnd | Event::Nothing => {
+                None
+            }
         };
         let Some((node, anchor)) = finished else {
             continue;
@@ -256,10 +237,7 @@ pub fn parse(text: &str) -> Result<Node, Diagnostic> {
                             "a mapping key must be a plain name",
                         ));
                     }
-                    if let Some((first, _)) = entries
-                        .iter()
-                        .find(|(k, _)| k.scalar_text() == node.scalar_text())
-                    {
+                    if let Some((first, _)) = entries.iter().find(|(k, _)| k.scalar_text() == node.scalar_text()) {
                         return Err(Diagnostic::error(
                             "E0002",
                             Some(node.span),
@@ -278,8 +256,7 @@ pub fn parse(text: &str) -> Result<Node, Diagnostic> {
         }
     }
     match docs.len() {
-        0 => Err(Diagnostic::error("E0003", None, "the file is empty")
-            .with_help("start from `aoai-vnet init`")),
+        0 => Err(Diagnostic::error("E0003", None, "the file is empty").with_help("start from `aoai-vnet init`")),
         1 => Ok(docs.pop().expect("one document")),
         _ => Err(Diagnostic::error(
             "E0001",
@@ -305,12 +282,7 @@ fn count(n: &Node) -> usize {
     match &n.kind {
         NodeKind::Scalar(_) => 1,
         NodeKind::Seq(items) => 1 + items.iter().map(count).sum::<usize>(),
-        NodeKind::Map(entries) => {
-            1 + entries
-                .iter()
-                .map(|(k, v)| count(k) + count(v))
-                .sum::<usize>()
-        }
+        NodeKind::Map(entries) => 1 + entries.iter().map(|(k, v)| count(k) + count(v)).sum::<usize>(),
     }
 }
 
@@ -323,10 +295,7 @@ pub fn path_at(root: &Node, at: Pos) -> String {
         match &node.kind {
             NodeKind::Map(entries) => {
                 for (k, v) in entries {
-                    if k.span.start == at
-                        || (k.span.start <= at && at < k.span.end)
-                        || within(v, at)
-                    {
+                    if k.span.start == at || (k.span.start <= at && at < k.span.end) || within(v, at) {
                         parts.push(k.scalar_text().unwrap_or_default().to_string());
                         if within(v, at) {
                             node = v;
@@ -379,8 +348,7 @@ mod tests {
 
     #[test]
     fn reads_json() {
-        let n =
-            parse(r#"{"name": "x", "vnets": {"a": {"address_space": ["10.0.0.0/16"]}}}"#).unwrap();
+        let n = parse(r#"{"name": "x", "vnets": {"a": {"address_space": ["10.0.0.0/16"]}}}"#).unwrap();
         assert_eq!(map_keys(&n), ["name", "vnets"]);
     }
 
@@ -398,7 +366,9 @@ mod tests {
         let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 1..12 {
             let p = i - 1;
-            bomb.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+            bomb.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
         }
         let e = parse(&bomb).unwrap_err();
         assert!(e.message.contains("expands"), "{}", e.message);

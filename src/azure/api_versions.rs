@@ -22,11 +22,7 @@ pub const RESOURCES: &str = "2025-04-01";
 
 /// The API version for a resource type.
 pub fn for_type(resource_type: &str) -> &'static str {
-    let provider = resource_type
-        .split('/')
-        .take(2)
-        .collect::<Vec<_>>()
-        .join("/");
+    let provider = resource_type.split('/').take(2).collect::<Vec<_>>().join("/");
     match provider.as_str() {
         "Microsoft.Network/privateDnsZones" => PRIVATE_DNS,
         "Microsoft.Network/dnsResolvers" => DNS_RESOLVER,

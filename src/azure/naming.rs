@@ -133,9 +133,7 @@ pub fn check(rule: &NameRule, name: &str) -> Result<(), String> {
             Chars::Network => "letters, digits, `_`, `.` and `-`",
             Chars::AlnumHyphen => "letters, digits and `-`",
             Chars::ResourceGroup => "letters, digits, `_`, `.`, `-`, `(` and `)`",
-            Chars::VirtualMachine => {
-                "letters, digits and `-` (no spaces or punctuation like `@&?*`)"
-            }
+            Chars::VirtualMachine => "letters, digits and `-` (no spaces or punctuation like `@&?*`)",
         };
         return Err(format!(
             "`{name}` contains `{c}`; the name of {} may hold only {allowed}",
@@ -156,11 +154,7 @@ pub fn check(rule: &NameRule, name: &str) -> Result<(), String> {
             "a letter or digit",
         ),
         Chars::ResourceGroup => (true, last != '.', "anything but `.`"),
-        Chars::VirtualMachine => (
-            first != '_',
-            last != '.' && last != '-',
-            "anything but `.` or `-`",
-        ),
+        Chars::VirtualMachine => (first != '_', last != '.' && last != '-', "anything but `.` or `-`"),
     };
     if !start_ok {
         return Err(format!(
@@ -169,10 +163,7 @@ pub fn check(rule: &NameRule, name: &str) -> Result<(), String> {
         ));
     }
     if !end_ok {
-        return Err(format!(
-            "`{name}` must end with {ends} (it names {})",
-            rule.what
-        ));
+        return Err(format!("`{name}` must end with {ends} (it names {})", rule.what));
     }
     Ok(())
 }
@@ -242,15 +233,11 @@ mod tests {
     #[test]
     fn network_names() {
         assert!(check(&VIRTUAL_NETWORK, "vnet-contoso-hub").is_ok());
-        assert!(check(&VIRTUAL_NETWORK, "v")
-            .unwrap_err()
-            .contains("2 to 64"));
+        assert!(check(&VIRTUAL_NETWORK, "v").unwrap_err().contains("2 to 64"));
         assert!(check(&VIRTUAL_NETWORK, "vnet hub")
             .unwrap_err()
             .contains("contains ` `"));
-        assert!(check(&VIRTUAL_NETWORK, "vnet-")
-            .unwrap_err()
-            .contains("must end"));
+        assert!(check(&VIRTUAL_NETWORK, "vnet-").unwrap_err().contains("must end"));
         assert!(check(&SUBNET, "AzureBastionSubnet").is_ok());
     }
 

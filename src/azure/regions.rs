@@ -132,11 +132,7 @@ pub fn of(cloud: Cloud) -> &'static [&'static str] {
 
 /// Which cloud a region belongs to, if any.
 pub fn cloud_of(region: &str) -> Option<Cloud> {
-    [
-        Cloud::AzureCloud,
-        Cloud::AzureUsGovernment,
-        Cloud::AzureChinaCloud,
-    ]
-    .into_iter()
-    .find(|c| of(*c).contains(&region))
+    [Cloud::AzureCloud, Cloud::AzureUsGovernment, Cloud::AzureChinaCloud]
+        .into_iter()
+        .find(|c| of(*c).contains(&region))
 }

@@ -35,10 +35,7 @@ pub fn parse_cidr(text: &str) -> Result<Ipv4Net, CidrError> {
         } else {
             format!("`{text}` is not an IPv4 CIDR like `10.0.0.0/16`")
         };
-        return Err(CidrError {
-            message,
-            suggestion,
-        });
+        return Err(CidrError { message, suggestion });
     };
     if net.addr() != net.network() {
         return Err(CidrError {
@@ -54,9 +51,7 @@ pub fn parse_size(text: &str) -> Option<Result<u8, String>> {
     let rest = text.trim().strip_prefix('/')?;
     Some(match rest.parse::<u8>() {
         Ok(n) if n <= 32 => Ok(n),
-        _ => Err(format!(
-            "`{text}` is not a prefix length between /0 and /32"
-        )),
+        _ => Err(format!("`{text}` is not a prefix length between /0 and /32")),
     })
 }
 

@@ -59,12 +59,7 @@ fn limits(role: SubnetRole) -> (u8, u8, u8, &'static str) {
             24,
             "a DNS resolver inbound endpoint needs a subnet of /28 to /24",
         ),
-        SubnetRole::Plain => (
-            24,
-            SMALLEST_SUBNET,
-            LARGEST_SUBNET,
-            "Azure's smallest subnet is /29",
-        ),
+        SubnetRole::Plain => (24, SMALLEST_SUBNET, LARGEST_SUBNET, "Azure's smallest subnet is /29"),
     }
 }
 
@@ -79,17 +74,16 @@ pub(super) fn plan(cx: &mut Ctx, t: &Topology, vnets: &mut [Vnet], f: &Features)
                 cx.name(&naming::SUBNET, &scope, &d.name, d.span);
             }
         }
-        vnet.subnets = allocate_all(cx, vnet, drafts);
+        vnet.subnets = allocate_all(cx, vnet, &drafts);
+        for d in &drafts {
+            if !vnet.subnets.iter().any(|s| s.name == d.name) {
+                cx.unplanned.insert((i, d.name.clone()));
+            }
+        }
     }
 }
 
-fn declared(
-    cx: &mut Ctx,
-    key: Span,
-    syn: &crate::syntax::Vnet,
-    i: usize,
-    f: &Features,
-) -> Vec<Draft> {
+fn declared(cx: &mut Ctx, key: Span, syn: &crate::syntax::Vnet, i: usize, f: &Features) -> Vec<Draft> {
     let Some(subnets) = &syn.subnets else {
         return vec![Draft {
             name: "default".into(),
@@ -125,20 +119,42 @@ fn declared(
                 .service_endpoints
                 .iter()
                 .filter(|e| {
-                    let ok = e.value.starts_with("Microsoft.") && e.value.len() > "Microsoft.".len() && e.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '.');
+                    let ok = e.value.starts_with("Microsoft.")
+                        && e.value.len() > "Microsoft.".len()
+                        && e.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '.');
                     if !ok {
                         cx.error("E0007", e.span, format!("`{}` is not a service endpoint name", e.value))
-                            .set_help("service endpoints are named like `Microsoft.Storage` or `Microsoft.CognitiveServices`");
+                            .set_help(
+                                "service endpoints are named like `Microsoft.Storage` or `Microsoft.CognitiveServices`",
+                            );
                     }
                     ok
                 })
                 .map(|e| e.value.clone())
                 .collect();
             let policies = s.private_ip_policies.as_ref().and_then(|p| {
-                cx.one_of(p, &["Enabled", "Disabled", "NetworkSecurityGroupEnabled", "RouteTableEnabled"], "E0007", "`private_ip_policies` value")
-                    .map(str::to_string)
+                cx.one_of(
+                    p,
+                    &[
+                        "Enabled",
+                        "Disabled",
+                        "NetworkSecurityGroupEnabled",
+                        "RouteTableEnabled",
+                    ],
+                    "E0007",
+                    "`private_ip_policies` value",
+                )
+                .map(str::to_string)
             });
-            Draft { name: name.value.clone(), span: name.span, spec, role, service_endpoints, policies, added: false }
+            Draft {
+                name: name.value.clone(),
+                span: name.span,
+                spec,
+                role,
+                service_endpoints,
+                policies,
+                added: false,
+            }
         })
         .collect()
 }
@@ -157,20 +173,12 @@ fn add_features(drafts: &mut Vec<Draft>, key: Span, i: usize, f: &Features) {
             });
         }
     };
-    add(
-        BASTION_SUBNET,
-        SubnetRole::Bastion,
-        f.bastion == Some((i, true)),
-    );
+    add(BASTION_SUBNET, SubnetRole::Bastion, f.bastion == Some((i, true)));
     add(GATEWAY_SUBNET, SubnetRole::Gateway, f.gateway == Some(i));
-    add(
-        RESOLVER_SUBNET,
-        SubnetRole::ResolverInbound,
-        f.resolver == Some(i),
-    );
+    add(RESOLVER_SUBNET, SubnetRole::ResolverInbound, f.resolver == Some(i));
 }
 
-fn allocate_all(cx: &mut Ctx, vnet: &Vnet, drafts: Vec<Draft>) -> Vec<Subnet> {
+fn allocate_all(cx: &mut Ctx, vnet: &Vnet, drafts: &[Draft]) -> Vec<Subnet> {
     let mut placed: Vec<Option<Ipv4Net>> = vec![None; drafts.len()];
     let mut used: Vec<(Ipv4Net, String)> = Vec::new();
     // Explicit CIDRs first.
@@ -207,10 +215,7 @@ fn allocate_all(cx: &mut Ctx, vnet: &Vnet, drafts: Vec<Draft>) -> Vec<Subnet> {
             cx.error(
                 "E0204",
                 d.span,
-                format!(
-                    "subnet `{}` ({net}) overlaps subnet `{name}` ({other})",
-                    d.name
-                ),
+                format!("subnet `{}` ({net}) overlaps subnet `{name}` ({other})", d.name),
             );
             continue;
         }
@@ -240,28 +245,24 @@ fn allocate_all(cx: &mut Ctx, vnet: &Vnet, drafts: Vec<Draft>) -> Vec<Subnet> {
                     .iter()
                     .map(|s| 1u64 << (32 - s.prefix_len()))
                     .sum::<u64>()
-                    - nets
-                        .iter()
-                        .map(|s| 1u64 << (32 - s.prefix_len()))
-                        .sum::<u64>();
+                    - nets.iter().map(|s| 1u64 << (32 - s.prefix_len())).sum::<u64>();
                 cx.error("E0206", d.span, format!("no free /{len} left in VNet `{}` for {what}", vnet.key))
                     .set_help(format!("{free} addresses are unallocated, but not as an aligned /{len}; add a range to `address_space` or shrink other subnets"));
             }
         }
     }
     drafts
-        .into_iter()
+        .iter()
         .zip(placed)
         .filter_map(|(d, p)| {
             Some(Subnet {
                 prefix: p?,
-                delegation: (d.role == SubnetRole::ResolverInbound)
-                    .then(|| RESOLVER_DELEGATION.to_string()),
-                name: d.name,
+                delegation: (d.role == SubnetRole::ResolverInbound).then(|| RESOLVER_DELEGATION.to_string()),
+                name: d.name.clone(),
                 role: d.role,
                 nsg: None,
-                service_endpoints: d.service_endpoints,
-                private_endpoint_policies: d.policies,
+                service_endpoints: d.service_endpoints.clone(),
+                private_endpoint_policies: d.policies.clone(),
             })
         })
         .collect()

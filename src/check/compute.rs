@@ -81,10 +81,7 @@ fn bastion(cx: &mut Ctx, t: &Topology, vnets: &[Vnet], f: &Features) -> Option<B
         .as_ref()
         .and_then(|s| cx.one_of(s, BASTION_SKUS, "E0007", "Bastion SKU"))
         .unwrap_or("Standard");
-    let name = name_or(
-        b.name.as_ref(),
-        format!("bas-{}-{}", cx.workload, vnets[vnet].key),
-    );
+    let name = name_or(b.name.as_ref(), format!("bas-{}-{}", cx.workload, vnets[vnet].key));
     let at = b.name.as_ref().map_or(b.span, |n| n.span);
     let scope = scope_key(&vnets[vnet].scope);
     cx.name(&naming::BASTION, &scope, &name, at);
@@ -103,10 +100,7 @@ fn bastion(cx: &mut Ctx, t: &Topology, vnets: &[Vnet], f: &Features) -> Option<B
             cx.error(
                 "E0007",
                 s.span,
-                format!(
-                    "`scale_units` is {}; Bastion scales from 2 to 50 instances",
-                    s.value
-                ),
+                format!("`scale_units` is {}; Bastion scales from 2 to 50 instances", s.value),
             );
         }
     }
@@ -126,6 +120,7 @@ fn jumpbox(cx: &mut Ctx, t: &Topology, vnets: &[Vnet], f: &Features) -> Option<J
     let subnet_name = j.subnet.as_ref().map_or("default", |s| s.value.as_str());
     let at_subnet = j.subnet.as_ref().map_or(j.span, |s| s.span);
     let subnet = match v.subnets.iter().find(|s| s.name == subnet_name) {
+        None if cx.is_unplanned(vnet, subnet_name, vnets) => None,
         Some(s) if s.role != SubnetRole::Plain => {
             cx.error(
                 "E0304",
@@ -145,17 +140,11 @@ fn jumpbox(cx: &mut Ctx, t: &Topology, vnets: &[Vnet], f: &Features) -> Option<J
             let d = cx.error(
                 "E0302",
                 at_subnet,
-                format!(
-                    "no subnet `{subnet_name}` in VNet `{}` for the jump box",
-                    v.key
-                ),
+                format!("no subnet `{subnet_name}` in VNet `{}` for the jump box", v.key),
             );
             match crate::diag::suggest(subnet_name, names.iter().copied()) {
                 Some(n) => d.set_help(format!("did you mean `{n}`?")),
-                None => d.set_help(format!(
-                    "set `jumpbox.subnet` to one of: {}",
-                    names.join(", ")
-                )),
+                None => d.set_help(format!("set `jumpbox.subnet` to one of: {}", names.join(", "))),
             }
             None
         }
@@ -163,8 +152,7 @@ fn jumpbox(cx: &mut Ctx, t: &Topology, vnets: &[Vnet], f: &Features) -> Option<J
     let image = match &j.image {
         Some(i) => {
             let keys: Vec<&'static str> = images::IMAGES.iter().map(|i| i.key).collect();
-            cx.one_of(i, &keys, "E0007", "jump-box image")
-                .and_then(images::find)
+            cx.one_of(i, &keys, "E0007", "jump-box image").and_then(images::find)
         }
         None => images::find(images::DEFAULT),
     };
@@ -172,8 +160,7 @@ fn jumpbox(cx: &mut Ctx, t: &Topology, vnets: &[Vnet], f: &Features) -> Option<J
     let at = j.name.as_ref().map_or(j.span, |n| n.span);
     let scope = scope_key(&v.scope);
     cx.name(&naming::VIRTUAL_MACHINE, &scope, &name, at);
-    if image.is_some_and(|i| i.os == Os::Windows) && name.len() > naming::WINDOWS_COMPUTER_NAME_MAX
-    {
+    if image.is_some_and(|i| i.os == Os::Windows) && name.len() > naming::WINDOWS_COMPUTER_NAME_MAX {
         cx.error(
             "E0102",
             at,
@@ -190,14 +177,10 @@ fn jumpbox(cx: &mut Ctx, t: &Topology, vnets: &[Vnet], f: &Features) -> Option<J
     if let Some(s) = &j.size {
         if !(s.value.starts_with("Standard_")
             && s.value.len() > 9
-            && s.value
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            && s.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
         {
             cx.error("E0007", s.span, format!("`{}` is not a VM size", s.value))
-                .set_help(
-                    "sizes are named like `Standard_B2s` or `Standard_D2s_v5` (`az vm list-sizes`)",
-                );
+                .set_help("sizes are named like `Standard_B2s` or `Standard_D2s_v5` (`az vm list-sizes`)");
         }
     }
     let admin_username = j
@@ -213,12 +196,8 @@ fn jumpbox(cx: &mut Ctx, t: &Topology, vnets: &[Vnet], f: &Features) -> Option<J
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
         if !ok {
-            cx.error(
-                "E0607",
-                u.span,
-                format!("`{}` is not a valid admin user name", u.value),
-            )
-            .set_help("use 1 to 20 letters, digits, `_`, `-` or `.`, not ending with `.`");
+            cx.error("E0607", u.span, format!("`{}` is not a valid admin user name", u.value))
+                .set_help("use 1 to 20 letters, digits, `_`, `-` or `.`, not ending with `.`");
         } else if RESERVED_USERNAMES.contains(&u.value.to_ascii_lowercase().as_str()) {
             cx.error(
                 "E0607",
@@ -304,10 +283,7 @@ fn vpn_gateway(cx: &mut Ctx, t: &Topology, vnets: &[Vnet], f: &Features) -> Opti
         None => Some("VpnGw1AZ"),
     }
     .unwrap_or("VpnGw1AZ");
-    let name = name_or(
-        g.name.as_ref(),
-        format!("vpng-{}-{}", cx.workload, vnets[vnet].key),
-    );
+    let name = name_or(g.name.as_ref(), format!("vpng-{}-{}", cx.workload, vnets[vnet].key));
     let at = g.name.as_ref().map_or(g.span, |n| n.span);
     let scope = scope_key(&vnets[vnet].scope);
     cx.name(&naming::VPN_GATEWAY, &scope, &name, at);
@@ -317,18 +293,10 @@ fn vpn_gateway(cx: &mut Ctx, t: &Topology, vnets: &[Vnet], f: &Features) -> Opti
         cx.error("E0006", g.span, "`vpn_gateway` needs `client_address_pool`")
             .set_help("the addresses VPN clients get, outside every VNet, e.g. `client_address_pool: 172.16.201.0/24`");
     }
-    let pool = g
-        .client_address_pool
-        .iter()
-        .filter_map(|s| cidr(cx, s))
-        .collect();
+    let pool = g.client_address_pool.iter().filter_map(|s| cidr(cx, s)).collect();
     let guid = |cx: &mut Ctx, s: &Str, what: &str| {
         if !is_guid(&s.value) {
-            cx.error(
-                "E0708",
-                s.span,
-                format!("`{}` is not a {what} (a GUID)", s.value),
-            );
+            cx.error("E0708", s.span, format!("`{}` is not a {what} (a GUID)", s.value));
         }
         s.value.to_ascii_lowercase()
     };

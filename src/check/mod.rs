@@ -41,6 +41,7 @@ pub fn check(t: &Topology, diags: &mut Diagnostics) -> Option<Model> {
         location: String::new(),
         vnet_keys: Vec::new(),
         names: IndexMap::new(),
+        unplanned: Default::default(),
     };
     if let Some(n) = &t.name {
         if let Err(e) = naming::check_workload(&n.value) {
@@ -56,21 +57,15 @@ pub fn check(t: &Topology, diags: &mut Diagnostics) -> Option<Model> {
     cx.vnet_keys = t.vnets.iter().map(|(k, _)| k.value.clone()).collect();
     if t.vnets.is_empty() {
         if let Some(span) = t.vnets_span {
-            cx.error(
-                "E0006",
-                span,
-                "the topology needs at least one VNet under `vnets`",
-            );
+            cx.error("E0006", span, "the topology needs at least one VNet under `vnets`");
         }
     }
 
     let mut vnets = network::vnets(&mut cx, t);
+    not_yet_lowered(&mut cx, t);
     let features = network::Features::resolve(&mut cx, t);
     address_plan::plan(&mut cx, t, &mut vnets, &features);
-    let openai = t
-        .openai
-        .as_ref()
-        .and_then(|o| openai::account(&mut cx, t, o, &vnets));
+    let openai = t.openai.as_ref().and_then(|o| openai::account(&mut cx, t, o, &vnets));
     let compute = compute::check(&mut cx, t, &vnets, &features);
     let nsgs = nsg::assign(&mut cx, t, &mut vnets, openai.as_ref(), &compute);
     let peerings = network::peerings(&mut cx, t, &vnets, compute.vpn_gateway.as_ref());
@@ -106,6 +101,27 @@ pub fn check(t: &Topology, diags: &mut Diagnostics) -> Option<Model> {
     Some(model)
 }
 
+/// Placement in other resource groups and subscriptions is parsed and checked, but not emitted
+/// yet: refuse it rather than silently deploy everything into one resource group.
+fn not_yet_lowered(cx: &mut Ctx, t: &Topology) {
+    let scoped = t
+        .vnets
+        .iter()
+        .flat_map(|(_, v)| [v.resource_group.as_ref(), v.subscription.as_ref()])
+        .chain([t.openai.as_ref().and_then(|o| o.resource_group.as_ref())])
+        .flatten();
+    for s in scoped {
+        cx.error(
+            "E0901",
+            s.span,
+            "placing resources in another resource group or subscription is not supported yet",
+        )
+        .set_help(
+            "leave `resource_group`/`subscription` out to deploy everything into the deployment's resource group",
+        );
+    }
+}
+
 /// What every rule family shares: the diagnostics, the cloud, the workload name and default
 /// region, the VNet keys (for references), and the names given out so far (for duplicates).
 pub(crate) struct Ctx<'d> {
@@ -116,24 +132,17 @@ pub(crate) struct Ctx<'d> {
     pub vnet_keys: Vec<String>,
     /// (resource type, scope key, lowercase name) -> span of the first use.
     names: IndexMap<(&'static str, String, String), Span>,
+    /// Subnets that could not be placed (their error is reported): references to them are not
+    /// reported again.
+    pub unplanned: std::collections::HashSet<(VnetId, String)>,
 }
 
 impl Ctx<'_> {
-    pub fn error(
-        &mut self,
-        code: &'static str,
-        span: Span,
-        message: impl Into<String>,
-    ) -> &mut Diagnostic {
+    pub fn error(&mut self, code: &'static str, span: Span, message: impl Into<String>) -> &mut Diagnostic {
         self.diags.error(code, span, message)
     }
 
-    pub fn warning(
-        &mut self,
-        code: &'static str,
-        span: Span,
-        message: impl Into<String>,
-    ) -> &mut Diagnostic {
+    pub fn warning(&mut self, code: &'static str, span: Span, message: impl Into<String>) -> &mut Diagnostic {
         self.diags.warning(code, span, message)
     }
 
@@ -150,10 +159,7 @@ impl Ctx<'_> {
             self.error(
                 "E0103",
                 span,
-                format!(
-                    "`{name}` is already the name of {} (line {line})",
-                    rule.what
-                ),
+                format!("`{name}` is already the name of {} (line {line})", rule.what),
             )
             .set_help("give one of them another `name`");
         } else {
@@ -186,16 +192,19 @@ impl Ctx<'_> {
         v
     }
 
+    /// Whether a subnet was declared but could not be placed, so a reference to it is no news.
+    pub fn is_unplanned(&self, vnet: VnetId, subnet: &str, vnets: &[crate::model::Vnet]) -> bool {
+        vnets[vnet].address_space.is_empty() || self.unplanned.contains(&(vnet, subnet.to_string()))
+    }
+
     /// A reference to a VNet key.
     pub fn vnet_ref(&mut self, s: &Str) -> Option<VnetId> {
         if let Some(i) = self.vnet_keys.iter().position(|k| *k == s.value) {
             return Some(i);
         }
-        let d = self.diags.error(
-            "E0301",
-            s.span,
-            format!("no VNet `{}` under `vnets`", s.value),
-        );
+        let d = self
+            .diags
+            .error("E0301", s.span, format!("no VNet `{}` under `vnets`", s.value));
         match suggest(&s.value, self.vnet_keys.iter().map(String::as_str)) {
             Some(k) => d.set_help(format!("did you mean `{k}`?")),
             None => d.set_help(format!("VNets declared: {}", self.vnet_keys.join(", "))),
@@ -238,23 +247,13 @@ impl Ctx<'_> {
             self.error(
                 "E0107",
                 t.tags[50].0.span,
-                format!(
-                    "{} tags; Azure allows at most 50 per resource",
-                    t.tags.len()
-                ),
+                format!("{} tags; Azure allows at most 50 per resource", t.tags.len()),
             );
         }
         for (k, v) in &t.tags {
-            if k.value.is_empty()
-                || k.value.len() > 512
-                || k.value.contains(['<', '>', '%', '&', '\\', '?', '/'])
-            {
-                self.error(
-                    "E0107",
-                    k.span,
-                    format!("`{}` is not a valid tag name", k.value),
-                )
-                .set_help("tag names have 1 to 512 characters and no `< > % & \\ ? /`");
+            if k.value.is_empty() || k.value.len() > 512 || k.value.contains(['<', '>', '%', '&', '\\', '?', '/']) {
+                self.error("E0107", k.span, format!("`{}` is not a valid tag name", k.value))
+                    .set_help("tag names have 1 to 512 characters and no `< > % & \\ ? /`");
             }
             if v.value.len() > 256 {
                 self.error("E0107", v.span, "tag values are limited to 256 characters");

@@ -22,12 +22,7 @@ pub(super) fn vnets(cx: &mut Ctx, t: &Topology) -> Vec<Vnet> {
         };
         let scope = scope(cx, v.resource_group.as_ref(), v.subscription.as_ref(), key);
         let name_span = v.name.as_ref().map_or(key.span, |n| n.span);
-        cx.name(
-            &naming::VIRTUAL_NETWORK,
-            &scope_key(&scope),
-            &name,
-            name_span,
-        );
+        cx.name(&naming::VIRTUAL_NETWORK, &scope_key(&scope), &name, name_span);
         let mut spaces = Vec::new();
         for s in &v.address_space {
             if let Some(net) = cidr(cx, s) {
@@ -46,12 +41,7 @@ pub(super) fn vnets(cx: &mut Ctx, t: &Topology) -> Vec<Vnet> {
                 }
             }
         }
-        let dns_servers = v
-            .dns_servers
-            .iter()
-            .flatten()
-            .filter_map(|s| ip(cx, s))
-            .collect();
+        let dns_servers = v.dns_servers.iter().flatten().filter_map(|s| ip(cx, s)).collect();
         out.push(Vnet {
             key: key.value.clone(),
             name,
@@ -69,12 +59,8 @@ pub(super) fn scope(cx: &mut Ctx, rg: Option<&Str>, sub: Option<&Str>, at: &Str)
     let resource_group = rg.map(|r| cx.resource_group(r));
     let subscription = sub.map(|s| {
         if !is_guid(&s.value) {
-            cx.error(
-                "E0710",
-                s.span,
-                format!("`{}` is not a subscription ID", s.value),
-            )
-            .set_help("a subscription ID is a GUID like 00000000-0000-0000-0000-000000000000");
+            cx.error("E0710", s.span, format!("`{}` is not a subscription ID", s.value))
+                .set_help("a subscription ID is a GUID like 00000000-0000-0000-0000-000000000000");
         }
         s.value.to_ascii_lowercase()
     });
@@ -94,10 +80,7 @@ pub(super) fn scope_key(s: &Scope) -> String {
     format!(
         "{}/{}",
         s.subscription.as_deref().unwrap_or(""),
-        s.resource_group
-            .as_deref()
-            .unwrap_or("")
-            .to_ascii_lowercase()
+        s.resource_group.as_deref().unwrap_or("").to_ascii_lowercase()
     )
 }
 
@@ -132,11 +115,7 @@ pub(super) fn ip(cx: &mut Ctx, s: &Str) -> Option<Ipv4Addr> {
     match s.value.trim().parse::<Ipv4Addr>() {
         Ok(ip) => Some(ip),
         Err(_) => {
-            cx.error(
-                "E0208",
-                s.span,
-                format!("`{}` is not an IPv4 address", s.value),
-            );
+            cx.error("E0208", s.span, format!("`{}` is not an IPv4 address", s.value));
             None
         }
     }
@@ -182,12 +161,7 @@ impl Features {
 }
 
 /// Peerings in both directions, with gateway transit toward the VNet that holds the VPN gateway.
-pub(super) fn peerings(
-    cx: &mut Ctx,
-    t: &Topology,
-    vnets: &[Vnet],
-    vpn: Option<&VpnGateway>,
-) -> Vec<Peering> {
+pub(super) fn peerings(cx: &mut Ctx, t: &Topology, vnets: &[Vnet], vpn: Option<&VpnGateway>) -> Vec<Peering> {
     let gateway = vpn.map(|g| g.vnet);
     let mut out = Vec::new();
     let mut seen: Vec<((VnetId, VnetId), u32)> = Vec::new();
@@ -220,7 +194,14 @@ pub(super) fn peerings(
             seen.push((pair, p.vnet.span.start.line));
             for a in &vnets[i].address_space {
                 if let Some(b) = vnets[j].address_space.iter().find(|b| overlaps(a, b)) {
-                    cx.error("E0704", p.vnet.span, format!("`{}` ({a}) and `{}` ({b}) overlap; peered VNets need distinct address spaces", vnets[i].key, vnets[j].key));
+                    cx.error(
+                        "E0704",
+                        p.vnet.span,
+                        format!(
+                            "`{}` ({a}) and `{}` ({b}) overlap; peered VNets need distinct address spaces",
+                            vnets[i].key, vnets[j].key
+                        ),
+                    );
                 }
             }
             let wants_remote = p.use_remote_gateways.as_ref().map(|b| b.value);
@@ -263,10 +244,7 @@ pub(super) fn check_vpn_pool(cx: &mut Ctx, t: &Topology, vnets: &[Vnet]) {
                 cx.error(
                     "E0705",
                     s.span,
-                    format!(
-                        "the VPN client pool `{pool}` overlaps VNet `{}` ({space})",
-                        v.key
-                    ),
+                    format!("the VPN client pool `{pool}` overlaps VNet `{}` ({space})", v.key),
                 )
                 .set_help("choose a pool outside every VNet, for example 172.16.201.0/24");
             }

@@ -102,16 +102,18 @@ pub(super) fn assign(
                 continue;
             }
             if sname.value == super::address_plan::BASTION_SUBNET {
-                cx.error("E0407", n.span, "`AzureBastionSubnet` gets exactly the rules Azure Bastion requires")
-                    .set_help("remove `nsg` (or write `nsg: none`); a custom rule set would break Bastion or leave it open");
+                cx.error(
+                    "E0407",
+                    n.span,
+                    "`AzureBastionSubnet` gets exactly the rules Azure Bastion requires",
+                )
+                .set_help(
+                    "remove `nsg` (or write `nsg: none`); a custom rule set would break Bastion or leave it open",
+                );
                 continue;
             }
             if !rule_sets.contains_key(&n.value) {
-                let d = cx.error(
-                    "E0303",
-                    n.span,
-                    format!("no rule set `{}` under `nsgs`", n.value),
-                );
+                let d = cx.error("E0303", n.span, format!("no rule set `{}` under `nsgs`", n.value));
                 match suggest(&n.value, keys.iter().copied()) {
                     Some(k) => d.set_help(format!("did you mean `{k}`?")),
                     None => d.set_help("name a key of `nsgs`, or `none`"),
@@ -122,10 +124,7 @@ pub(super) fn assign(
         }
     }
     for (k, _) in &t.nsgs {
-        if !chosen
-            .values()
-            .any(|c| c.as_deref() == Some(k.value.as_str()))
-        {
+        if !chosen.values().any(|c| c.as_deref() == Some(k.value.as_str())) {
             cx.warning(
                 "W0008",
                 k.span,
@@ -155,10 +154,7 @@ pub(super) fn assign(
         });
     if let (Some(j), Some(_)) = (&compute.jumpbox, &bastion_prefix) {
         let port = if is_windows(j.image) { "3389" } else { "22" };
-        holds
-            .entry((j.vnet, j.subnet.clone()))
-            .or_default()
-            .jumpbox_port = Some(port);
+        holds.entry((j.vnet, j.subnet.clone())).or_default().jumpbox_port = Some(port);
     }
 
     let mut nsgs: Vec<Nsg> = Vec::new();
@@ -193,11 +189,7 @@ pub(super) fn assign(
                     let at = t.vnets[i].0.span;
                     cx.name(&naming::NSG, &scope, &name, at);
                     let rules = role_rules(subnet.role, h, bastion_prefix.as_deref());
-                    nsgs.push(Nsg {
-                        name,
-                        vnet: i,
-                        rules,
-                    });
+                    nsgs.push(Nsg { name, vnet: i, rules });
                     subnet.nsg = Some(nsgs.len() - 1);
                 }
             }
@@ -224,28 +216,20 @@ pub(super) fn assign(
     nsgs
 }
 
-fn role_rules(
-    role: SubnetRole,
-    h: Option<&Holds>,
-    bastion_prefix: Option<&str>,
-) -> Vec<SecurityRule> {
-    let rule = |name: &str,
+fn role_rules(role: SubnetRole, h: Option<&Holds>, bastion_prefix: Option<&str>) -> Vec<SecurityRule> {
+    let rule =
+        |name: &str, priority, inbound, allow, protocol: &str, source: &str, destination: &str, ports: &[&str]| {
+            SecurityRule {
+                name: name.into(),
                 priority,
                 inbound,
                 allow,
-                protocol: &str,
-                source: &str,
-                destination: &str,
-                ports: &[&str]| SecurityRule {
-        name: name.into(),
-        priority,
-        inbound,
-        allow,
-        protocol: protocol.into(),
-        source: source.into(),
-        destination: destination.into(),
-        ports: ports.iter().map(|p| p.to_string()).collect(),
-    };
+                protocol: protocol.into(),
+                source: source.into(),
+                destination: destination.into(),
+                ports: ports.iter().map(|p| p.to_string()).collect(),
+            }
+        };
     if role == SubnetRole::Bastion {
         return bastion_rules::RULES
             .iter()
@@ -284,16 +268,7 @@ fn role_rules(
             "*",
             &["443"],
         ));
-        out.push(rule(
-            "deny-all-inbound",
-            4096,
-            true,
-            false,
-            "*",
-            "*",
-            "*",
-            &["*"],
-        ));
+        out.push(rule("deny-all-inbound", 4096, true, false, "*", "*", "*", &["*"]));
     } else if h.jumpbox_port.is_some() {
         out.push(rule(
             "deny-ssh-rdp-inbound",
@@ -314,12 +289,7 @@ fn check_rules(cx: &mut Ctx, key: &Str, rules: &[NsgRule]) -> Vec<SecurityRule> 
     let mut prio_lines: IndexMap<(bool, u64), u32> = IndexMap::new();
     for r in rules {
         let name = r.name.as_ref().map(|n| {
-            cx.name(
-                &naming::NSG_RULE,
-                &format!("nsgs.{}", key.value),
-                &n.value,
-                n.span,
-            );
+            cx.name(&naming::NSG_RULE, &format!("nsgs.{}", key.value), &n.value, n.span);
             n.value.clone()
         });
         let inbound = r
@@ -335,12 +305,7 @@ fn check_rules(cx: &mut Ctx, key: &Str, rules: &[NsgRule]) -> Vec<SecurityRule> 
         let protocol = match &r.protocol {
             None => Some("*"),
             Some(p) if p.value.eq_ignore_ascii_case("any") => Some("*"),
-            Some(p) => cx.one_of(
-                p,
-                &["Tcp", "Udp", "Icmp", "Esp", "Ah", "*"],
-                "E0007",
-                "protocol",
-            ),
+            Some(p) => cx.one_of(p, &["Tcp", "Udp", "Icmp", "Esp", "Ah", "*"], "E0007", "protocol"),
         };
         let source = r
             .source
@@ -357,43 +322,21 @@ fn check_rules(cx: &mut Ctx, key: &Str, rules: &[NsgRule]) -> Vec<SecurityRule> 
         };
         if let (Some(p), Some(inb)) = (&r.priority, inbound) {
             if !(100..=4096).contains(&p.value) {
-                cx.error(
-                    "E0401",
-                    p.span,
-                    format!("priority {} is outside 100 to 4096", p.value),
-                );
+                cx.error("E0401", p.span, format!("priority {} is outside 100 to 4096", p.value));
             } else if let Some(line) = prio_lines.get(&(inb, p.value)) {
                 let dir = if inb { "inbound" } else { "outbound" };
                 cx.error(
                     "E0402",
                     p.span,
-                    format!(
-                        "priority {} is already used by the {dir} rule at line {line}",
-                        p.value
-                    ),
+                    format!("priority {} is already used by the {dir} rule at line {line}", p.value),
                 )
                 .set_help("priorities must be unique per direction within a rule set");
             } else {
                 prio_lines.insert((inb, p.value), p.span.start.line);
             }
         }
-        let (
-            Some(name),
-            Some(priority),
-            Some(inbound),
-            Some(allow),
-            Some(protocol),
-            Some(source),
-            Some(destination),
-        ) = (
-            name,
-            r.priority.as_ref(),
-            inbound,
-            allow,
-            protocol,
-            source,
-            destination,
-        )
+        let (Some(name), Some(priority), Some(inbound), Some(allow), Some(protocol), Some(source), Some(destination)) =
+            (name, r.priority.as_ref(), inbound, allow, protocol, source, destination)
         else {
             continue;
         };
@@ -415,33 +358,32 @@ fn check_rules(cx: &mut Ctx, key: &Str, rules: &[NsgRule]) -> Vec<SecurityRule> 
 
 /// Refuses SSH and RDP from the internet (Bastion is the way in) and warns about other ports.
 fn exposure(cx: &mut Ctx, r: &NsgRule, rule: &SecurityRule) {
-    let from_internet =
-        ["*", "internet", "0.0.0.0/0", "any"].contains(&rule.source.to_ascii_lowercase().as_str());
+    let from_internet = ["*", "internet", "0.0.0.0/0", "any"].contains(&rule.source.to_ascii_lowercase().as_str());
     if !(rule.inbound && rule.allow && from_internet) {
         return;
     }
     let hits = |port: u32| {
         rule.ports.iter().any(|p| match p.split_once('-') {
             _ if p == "*" => true,
-            Some((a, b)) => {
-                a.parse::<u32>().is_ok_and(|a| a <= port)
-                    && b.parse::<u32>().is_ok_and(|b| port <= b)
-            }
+            Some((a, b)) => a.parse::<u32>().is_ok_and(|a| a <= port) && b.parse::<u32>().is_ok_and(|b| port <= b),
             None => p.parse::<u32>() == Ok(port),
         })
     };
     let at = r.source.as_ref().map_or(r.span, |s| s.span);
     if hits(22) || hits(3389) {
-        cx.error("E0408", at, format!("rule `{}` opens SSH or RDP to the internet", rule.name))
-            .set_help("reach VMs through Azure Bastion (`bastion:`) or the VPN; narrow `source` to your own addresses otherwise");
+        cx.error(
+            "E0408",
+            at,
+            format!("rule `{}` opens SSH or RDP to the internet", rule.name),
+        )
+        .set_help(
+            "reach VMs through Azure Bastion (`bastion:`) or the VPN; narrow `source` to your own addresses otherwise",
+        );
     } else {
         cx.warning(
             "W0007",
             at,
-            format!(
-                "rule `{}` allows inbound traffic from the internet",
-                rule.name
-            ),
+            format!("rule `{}` allows inbound traffic from the internet", rule.name),
         )
         .set_help("narrow `source` to the addresses that need it");
     }
@@ -465,8 +407,7 @@ fn address_or_tag(cx: &mut Ctx, s: &Str) -> Option<String> {
         .or_else(|| {
             let (b, region) = v.split_once('.')?;
             let tag = SERVICE_TAGS.iter().find(|t| t.eq_ignore_ascii_case(b))?;
-            (!region.is_empty() && region.chars().all(|c| c.is_ascii_alphanumeric()))
-                .then_some(*tag)
+            (!region.is_empty() && region.chars().all(|c| c.is_ascii_alphanumeric())).then_some(*tag)
         });
     match base {
         Some(tag) if tag.eq_ignore_ascii_case(v) => Some(tag.to_string()),
@@ -498,12 +439,8 @@ fn port(cx: &mut Ctx, p: &Str) -> Option<String> {
     if ok {
         Some(v.to_string())
     } else {
-        cx.error(
-            "E0404",
-            p.span,
-            format!("`{v}` is not a port, a range `lo-hi` or `*`"),
-        )
-        .set_help("ports are 0 to 65535, e.g. `443` or `8000-8100`");
+        cx.error("E0404", p.span, format!("`{v}` is not a port, a range `lo-hi` or `*`"))
+            .set_help("ports are 0 to 65535, e.g. `443` or `8000-8100`");
         None
     }
 }

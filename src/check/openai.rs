@@ -4,9 +4,7 @@ use super::address::{self, is_reserved};
 use super::network::{is_guid, scope, scope_key};
 use super::Ctx;
 use crate::azure::{naming, regions};
-use crate::model::{
-    Account, AccountKind, Dns, ModelDeployment, PrivateEndpoint, SubnetRole, Vnet, VnetId,
-};
+use crate::model::{Account, AccountKind, Dns, ModelDeployment, PrivateEndpoint, SubnetRole, Vnet, VnetId};
 use crate::syntax::{self, Str, Topology};
 use ipnet::Ipv4Net;
 
@@ -25,12 +23,7 @@ pub const DEPLOYMENT_SKUS: &[&str] = &[
 ];
 pub const DEFAULT_CAPACITY: u64 = 10;
 
-pub(super) fn account(
-    cx: &mut Ctx,
-    t: &Topology,
-    o: &syntax::OpenAi,
-    vnets: &[Vnet],
-) -> Option<Account> {
+pub(super) fn account(cx: &mut Ctx, t: &Topology, o: &syntax::OpenAi, vnets: &[Vnet]) -> Option<Account> {
     let name = o
         .name
         .as_ref()
@@ -38,12 +31,7 @@ pub(super) fn account(
     let name_span = o.name.as_ref().map_or(o.span, |n| n.span);
     let anchor = Str::new(String::new(), o.span);
     let scope = scope(cx, o.resource_group.as_ref(), None, &anchor);
-    cx.name(
-        &naming::COGNITIVE_ACCOUNT,
-        &scope_key(&scope),
-        &name,
-        name_span,
-    );
+    cx.name(&naming::COGNITIVE_ACCOUNT, &scope_key(&scope), &name, name_span);
     let location = match &o.location {
         Some(l) => {
             let r = cx.region(l);
@@ -68,14 +56,7 @@ pub(super) fn account(
     let sku = o
         .sku
         .as_ref()
-        .and_then(|s| {
-            cx.one_of(
-                s,
-                &["S0"],
-                "E0007",
-                "account SKU (Azure OpenAI offers `S0`)",
-            )
-        })
+        .and_then(|s| cx.one_of(s, &["S0"], "E0007", "account SKU (Azure OpenAI offers `S0`)"))
         .unwrap_or("S0");
     let custom_subdomain = match &o.custom_subdomain {
         Some(s) => {
@@ -93,8 +74,12 @@ pub(super) fn account(
         }
         None => {
             if name != name.to_ascii_lowercase() {
-                cx.error("E0102", name_span, format!("the account name `{name}` becomes its custom subdomain, which must be lowercase"))
-                    .set_help("use a lowercase `name`, or set `custom_subdomain`");
+                cx.error(
+                    "E0102",
+                    name_span,
+                    format!("the account name `{name}` becomes its custom subdomain, which must be lowercase"),
+                )
+                .set_help("use a lowercase `name`, or set `custom_subdomain`");
             }
             name.clone()
         }
@@ -103,25 +88,14 @@ pub(super) fn account(
     let identity = o
         .identity
         .as_ref()
-        .and_then(|i| {
-            cx.one_of(
-                i,
-                &["system", "none"],
-                "E0007",
-                "identity (`system` or `none`)",
-            )
-        })
+        .and_then(|i| cx.one_of(i, &["system", "none"], "E0007", "identity (`system` or `none`)"))
         .unwrap_or("system");
     let disable_local_auth = o.disable_local_auth.as_ref().is_none_or(|b| b.value);
     if let Some(b) = o.disable_local_auth.as_ref().filter(|b| !b.value) {
         cx.warning("W0005", b.span, "local authentication is on: API keys can call the account")
             .set_help("keys bypass Entra ID and Conditional Access; leave `disable_local_auth` at `true` unless a client cannot use Entra ID");
     }
-    let deployments = o
-        .deployments
-        .iter()
-        .map(|(k, d)| deployment(cx, &name, k, d))
-        .collect();
+    let deployments = o.deployments.iter().map(|(k, d)| deployment(cx, &name, k, d)).collect();
     let endpoint = private_endpoint(cx, o, &name, vnets)?;
     let dns = dns(cx, o, kind, vnets);
     Some(Account {
@@ -163,12 +137,8 @@ fn network_access(cx: &mut Ctx, o: &syntax::OpenAi) -> Vec<String> {
     });
     let selected = matches!(mode, Some((_, Some("selected"))));
     if let Some((p, Some("enabled"))) = mode {
-        cx.error(
-            "E0503",
-            p.span,
-            "public network access cannot be plain `enabled`",
-        )
-        .set_help("use `disabled` (the default), or `selected` with `allowed_ips`");
+        cx.error("E0503", p.span, "public network access cannot be plain `enabled`")
+            .set_help("use `disabled` (the default), or `selected` with `allowed_ips`");
     }
     let mut out = Vec::new();
     match (&o.allowed_ips, selected) {
@@ -182,11 +152,7 @@ fn network_access(cx: &mut Ctx, o: &syntax::OpenAi) -> Vec<String> {
         }
         (None, true) => {
             let (p, _) = mode.expect("selected");
-            cx.error(
-                "E0504",
-                p.span,
-                "`public_network_access: selected` needs `allowed_ips`",
-            );
+            cx.error("E0504", p.span, "`public_network_access: selected` needs `allowed_ips`");
         }
         (Some(ips), true) if ips.value.is_empty() => {
             cx.error(
@@ -226,8 +192,12 @@ fn ip_rule(cx: &mut Ctx, s: &Str) -> Option<String> {
         },
     };
     if !address::is_public(&net) {
-        cx.error("E0511", s.span, format!("`{text}` is a private range; account IP rules take public addresses only"))
-            .set_help("clients in a VNet reach the account through the private endpoint, not through `allowed_ips`");
+        cx.error(
+            "E0511",
+            s.span,
+            format!("`{text}` is a private range; account IP rules take public addresses only"),
+        )
+        .set_help("clients in a VNet reach the account through the private endpoint, not through `allowed_ips`");
         return None;
     }
     Some(if net.prefix_len() >= 31 {
@@ -237,12 +207,7 @@ fn ip_rule(cx: &mut Ctx, s: &Str) -> Option<String> {
     })
 }
 
-fn deployment(
-    cx: &mut Ctx,
-    account: &str,
-    key: &Str,
-    d: &syntax::ModelDeployment,
-) -> ModelDeployment {
+fn deployment(cx: &mut Ctx, account: &str, key: &Str, d: &syntax::ModelDeployment) -> ModelDeployment {
     cx.name(&naming::MODEL_DEPLOYMENT, account, &key.value, key.span);
     let sku = d
         .sku
@@ -259,23 +224,14 @@ fn deployment(
     };
     ModelDeployment {
         name: key.value.clone(),
-        model: d
-            .model
-            .as_ref()
-            .map(|m| m.value.clone())
-            .unwrap_or_default(),
+        model: d.model.as_ref().map(|m| m.value.clone()).unwrap_or_default(),
         version: d.version.as_ref().map(|v| v.value.clone()),
         sku: sku.to_string(),
         capacity,
     }
 }
 
-fn private_endpoint(
-    cx: &mut Ctx,
-    o: &syntax::OpenAi,
-    account: &str,
-    vnets: &[Vnet],
-) -> Option<PrivateEndpoint> {
+fn private_endpoint(cx: &mut Ctx, o: &syntax::OpenAi, account: &str, vnets: &[Vnet]) -> Option<PrivateEndpoint> {
     let pe = o.private_endpoint.as_ref();
     let vnet: VnetId = match pe.and_then(|p| p.vnet.as_ref()) {
         Some(v) => cx.vnet_ref(v)?,
@@ -285,13 +241,12 @@ fn private_endpoint(
     let v = &vnets[vnet];
     let subnet = match pe.and_then(|p| p.subnet.as_ref()) {
         Some(s) => {
+            if cx.is_unplanned(vnet, &s.value, vnets) {
+                return None;
+            }
             let Some(found) = v.subnets.iter().find(|x| x.name == s.value) else {
                 let names: Vec<&str> = v.subnets.iter().map(|x| x.name.as_str()).collect();
-                let d = cx.error(
-                    "E0302",
-                    s.span,
-                    format!("no subnet `{}` in VNet `{}`", s.value, v.key),
-                );
+                let d = cx.error("E0302", s.span, format!("no subnet `{}` in VNet `{}`", s.value, v.key));
                 match crate::diag::suggest(&s.value, names.iter().copied()) {
                     Some(n) => d.set_help(format!("did you mean `{n}`?")),
                     None => d.set_help(format!("subnets of `{}`: {}", v.key, names.join(", "))),
@@ -299,8 +254,15 @@ fn private_endpoint(
                 return None;
             };
             if found.role != SubnetRole::Plain {
-                cx.error("E0304", s.span, format!("`{}` is reserved for its feature and cannot hold a private endpoint", s.value))
-                    .set_help("add a `private-endpoints: /27` subnet and point `private_endpoint.subnet` at it");
+                cx.error(
+                    "E0304",
+                    s.span,
+                    format!(
+                        "`{}` is reserved for its feature and cannot hold a private endpoint",
+                        s.value
+                    ),
+                )
+                .set_help("add a `private-endpoints: /27` subnet and point `private_endpoint.subnet` at it");
                 return None;
             }
             found.name.clone()
@@ -309,6 +271,12 @@ fn private_endpoint(
             let pick = ["private-endpoints", "default"]
                 .into_iter()
                 .find(|n| v.subnets.iter().any(|x| x.name == *n));
+            let lost = ["private-endpoints", "default"]
+                .iter()
+                .any(|n| cx.is_unplanned(vnet, n, vnets));
+            if pick.is_none() && lost {
+                return None;
+            }
             match pick {
                 Some(n) => n.to_string(),
                 None => {
@@ -332,12 +300,7 @@ fn private_endpoint(
         None => None,
         Some(s) => {
             let ip = super::network::ip(cx, s)?;
-            let prefix = v
-                .subnets
-                .iter()
-                .find(|x| x.name == subnet)
-                .expect("found above")
-                .prefix;
+            let prefix = v.subnets.iter().find(|x| x.name == subnet).expect("found above").prefix;
             if !prefix.contains(&ip) {
                 cx.error(
                     "E0209",
@@ -355,10 +318,7 @@ fn private_endpoint(
                     s.span,
                     format!("`{ip}` is one of the five addresses Azure reserves in {prefix}"),
                 )
-                .set_help(format!(
-                    "the first usable address is {}",
-                    address::nth(&prefix, 4)
-                ));
+                .set_help(format!("the first usable address is {}", address::nth(&prefix, 4)));
             }
             Some(ip)
         }
@@ -376,25 +336,19 @@ fn dns(cx: &mut Ctx, o: &syntax::OpenAi, kind: AccountKind, vnets: &[Vnet]) -> D
     let d = o.dns.as_ref();
     let mode = d
         .and_then(|d| d.mode.as_ref())
-        .and_then(|m| {
-            cx.one_of(
-                m,
-                &["private-zone", "existing", "none"],
-                "E0007",
-                "DNS mode",
-            )
-        })
+        .and_then(|m| cx.one_of(m, &["private-zone", "existing", "none"], "E0007", "DNS mode"))
         .unwrap_or("private-zone");
     let zones = cx.cloud.zones(kind == AccountKind::AiServices);
     if let (Some(ids), true) = (d.and_then(|d| d.zone_ids.as_ref()), mode != "existing") {
         cx.error("E0505", ids.span, "`zone_ids` is only for `mode: existing`");
     }
-    if let (Some(links), true) = (
-        d.and_then(|d| d.link_vnets.as_ref()),
-        mode != "private-zone",
-    ) {
+    if let (Some(links), true) = (d.and_then(|d| d.link_vnets.as_ref()), mode != "private-zone") {
         if let Some(first) = links.first() {
-            cx.error("E0505", first.span, "`link_vnets` is only for `mode: private-zone` (zones owned elsewhere are linked by their owner)");
+            cx.error(
+                "E0505",
+                first.span,
+                "`link_vnets` is only for `mode: private-zone` (zones owned elsewhere are linked by their owner)",
+            );
         }
     }
     match mode {
@@ -403,10 +357,7 @@ fn dns(cx: &mut Ctx, o: &syntax::OpenAi, kind: AccountKind, vnets: &[Vnet]) -> D
                 let at = d.map_or(o.span, |d| d.span);
                 let names: Vec<&str> = zones.iter().map(|z| z.name).collect();
                 cx.error("E0505", at, "`mode: existing` needs `zone_ids`")
-                    .set_help(format!(
-                        "list the resource IDs of the zones {}",
-                        names.join(", ")
-                    ));
+                    .set_help(format!("list the resource IDs of the zones {}", names.join(", ")));
                 return Dns::None;
             };
             let mut out = Vec::new();
@@ -418,10 +369,7 @@ fn dns(cx: &mut Ctx, o: &syntax::OpenAi, kind: AccountKind, vnets: &[Vnet]) -> D
                             cx.warning(
                                 "W0006",
                                 id.span,
-                                format!(
-                                    "zone `{zone}` is not one that an {} account uses",
-                                    kind.as_str()
-                                ),
+                                format!("zone `{zone}` is not one that an {} account uses", kind.as_str()),
                             )
                             .set_help(format!("expected: {}", names.join(", ")));
                         }
@@ -440,9 +388,7 @@ fn dns(cx: &mut Ctx, o: &syntax::OpenAi, kind: AccountKind, vnets: &[Vnet]) -> D
                     && !out.is_empty()
                 {
                     cx.warning("W0006", ids.span, format!("no zone ID for `{}`", z.name))
-                        .set_help(
-                            "without it, clients resolve that host name to the public address",
-                        );
+                        .set_help("without it, clients resolve that host name to the public address");
                 }
             }
             Dns::Existing { zone_ids: out }

@@ -4,10 +4,8 @@
 use crate::ir::{Expr, ParamType, Seg, Template, Value};
 use serde_json::{json, Map, Value as Json};
 
-pub const TEMPLATE_SCHEMA: &str =
-    "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
-pub const PARAMETERS_SCHEMA: &str =
-    "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#";
+pub const TEMPLATE_SCHEMA: &str = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
+pub const PARAMETERS_SCHEMA: &str = "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#";
 
 /// The resource-group template.
 pub fn template(t: &Template) -> Json {
@@ -45,10 +43,7 @@ pub fn template(t: &Template) -> Json {
         .collect();
     let mut outputs = Map::new();
     for o in &t.outputs {
-        outputs.insert(
-            o.name.clone(),
-            json!({ "type": o.ty, "value": value(t, &o.value) }),
-        );
+        outputs.insert(o.name.clone(), json!({ "type": o.ty, "value": value(t, &o.value) }));
     }
     json!({
         "$schema": TEMPLATE_SCHEMA,
@@ -96,9 +91,7 @@ fn value(t: &Template, v: &Value) -> Json {
         Value::Int(i) => json!(i),
         Value::Str(s) => literal(s),
         Value::Array(items) => Json::Array(items.iter().map(|i| value(t, i)).collect()),
-        Value::Object(map) => {
-            Json::Object(map.iter().map(|(k, v)| (k.clone(), value(t, v))).collect())
-        }
+        Value::Object(map) => Json::Object(map.iter().map(|(k, v)| (k.clone(), value(t, v))).collect()),
         Value::Expr(e) => json!(format!("[{}]", expr(t, e))),
     }
 }
@@ -160,12 +153,7 @@ fn expr(t: &Template, e: &Expr) -> String {
             api_version,
             path: segs,
         } => {
-            format!(
-                "reference({}, {}){}",
-                expr(t, target),
-                quote(api_version),
-                path(segs)
-            )
+            format!("reference({}, {}){}", expr(t, target), quote(api_version), path(segs))
         }
         Expr::Format(text, args) => {
             let args: Vec<String> = args.iter().map(|a| expr(t, a)).collect();

@@ -35,10 +35,7 @@ fn public_ip(l: &mut Lowering, name: &str, vnet: usize, zones: bool) -> String {
     }
     r.set(
         "sku",
-        obj([
-            ("name", Value::str("Standard")),
-            ("tier", Value::str("Regional")),
-        ]),
+        obj([("name", Value::str("Standard")), ("tier", Value::str("Regional"))]),
     );
     if zones {
         r.set(
@@ -77,10 +74,7 @@ fn bastion(l: &mut Lowering) {
                     (
                         "properties",
                         obj([
-                            (
-                                "subnet",
-                                obj([("id", subnet_id(l, b.vnet, "AzureBastionSubnet"))]),
-                            ),
+                            ("subnet", obj([("id", subnet_id(l, b.vnet, "AzureBastionSubnet"))])),
                             ("publicIPAddress", Value::id_ref(&pip)),
                         ]),
                     ),
@@ -92,10 +86,7 @@ fn bastion(l: &mut Lowering) {
         }
         // The Developer SKU attaches to the VNet itself, with no subnet and no public IP.
         None => {
-            props.insert(
-                "virtualNetwork".to_string(),
-                Value::id_ref(&l.vnet_syms[b.vnet]),
-            );
+            props.insert("virtualNetwork".to_string(), Value::id_ref(&l.vnet_syms[b.vnet]));
         }
     }
     r.set("properties", Value::Object(props));
@@ -295,10 +286,7 @@ fn vpn_gateway(l: &mut Lowering) -> Option<String> {
             ("gatewayType", Value::str("Vpn")),
             ("vpnType", Value::str("RouteBased")),
             ("vpnGatewayGeneration", Value::str(generation)),
-            (
-                "sku",
-                obj([("name", Value::str(&g.sku)), ("tier", Value::str(&g.sku))]),
-            ),
+            ("sku", obj([("name", Value::str(&g.sku)), ("tier", Value::str(&g.sku))])),
             ("activeActive", Value::Bool(false)),
             ("enableBgp", Value::Bool(false)),
             (
@@ -309,10 +297,7 @@ fn vpn_gateway(l: &mut Lowering) -> Option<String> {
                         "properties",
                         obj([
                             ("privateIPAllocationMethod", Value::str("Dynamic")),
-                            (
-                                "subnet",
-                                obj([("id", subnet_id(l, g.vnet, "GatewaySubnet"))]),
-                            ),
+                            ("subnet", obj([("id", subnet_id(l, g.vnet, "GatewaySubnet"))])),
                             ("publicIPAddress", Value::id_ref(&pip)),
                         ]),
                     ),
@@ -321,27 +306,12 @@ fn vpn_gateway(l: &mut Lowering) -> Option<String> {
             (
                 "vpnClientConfiguration",
                 obj([
-                    (
-                        "vpnClientAddressPool",
-                        obj([("addressPrefixes", Value::Array(pool))]),
-                    ),
-                    (
-                        "vpnClientProtocols",
-                        Value::Array(vec![Value::str("OpenVPN")]),
-                    ),
-                    (
-                        "vpnAuthenticationTypes",
-                        Value::Array(vec![Value::str("AAD")]),
-                    ),
-                    (
-                        "aadTenant",
-                        tenant(format!("https://{}/{{0}}/", cloud.login_host())),
-                    ),
+                    ("vpnClientAddressPool", obj([("addressPrefixes", Value::Array(pool))])),
+                    ("vpnClientProtocols", Value::Array(vec![Value::str("OpenVPN")])),
+                    ("vpnAuthenticationTypes", Value::Array(vec![Value::str("AAD")])),
+                    ("aadTenant", tenant(format!("https://{}/{{0}}/", cloud.login_host()))),
                     ("aadAudience", Value::str(&g.audience)),
-                    (
-                        "aadIssuer",
-                        tenant(format!("https://{}/{{0}}/", cloud.sts_host())),
-                    ),
+                    ("aadIssuer", tenant(format!("https://{}/{{0}}/", cloud.sts_host()))),
                 ]),
             ),
         ]),

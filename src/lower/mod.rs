@@ -67,11 +67,7 @@ impl<'m> Lowering<'m> {
 
     /// A fresh symbol from parts, in camelCase (`vnet` + `hub` -> `vnetHub`).
     pub fn symbol(&mut self, parts: &[&str]) -> String {
-        let base: String = parts
-            .iter()
-            .enumerate()
-            .map(|(i, p)| camel(p, i > 0))
-            .collect();
+        let base: String = parts.iter().enumerate().map(|(i, p)| camel(p, i > 0)).collect();
         let mut s = base.clone();
         let mut n = 2;
         while !self.taken.insert(s.clone()) {
@@ -115,15 +111,8 @@ impl<'m> Lowering<'m> {
     /// The `tags` field, when the topology has tags. Written out literally: Azure's resource
     /// schemas type `tags` as an object, not an expression.
     pub fn tags(&self) -> Option<Value> {
-        (!self.m.tags.is_empty()).then(|| {
-            Value::Object(
-                self.m
-                    .tags
-                    .iter()
-                    .map(|(k, v)| (k.clone(), Value::str(v)))
-                    .collect(),
-            )
-        })
+        (!self.m.tags.is_empty())
+            .then(|| Value::Object(self.m.tags.iter().map(|(k, v)| (k.clone(), Value::str(v))).collect()))
     }
 
     fn outputs(&mut self) {
@@ -169,12 +158,7 @@ impl<'m> Lowering<'m> {
                 .map(|(v, s)| (v.key.clone(), Value::id(s)))
                 .collect(),
         );
-        self.output(
-            "vnetIds",
-            "object",
-            ids,
-            "Resource IDs of the VNets, by topology key.",
-        );
+        self.output("vnetIds", "object", ids, "Resource IDs of the VNets, by topology key.");
     }
 
     fn output(&mut self, name: &str, ty: &'static str, value: Value, description: &str) {

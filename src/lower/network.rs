@@ -20,9 +20,7 @@ pub(super) fn lower(l: &mut Lowering) {
         .map(|n| {
             let sym = l.symbol(&[
                 "nsg",
-                &n.name
-                    .trim_start_matches("nsg-")
-                    .replace(&format!("{}-", m.name), ""),
+                &n.name.trim_start_matches("nsg-").replace(&format!("{}-", m.name), ""),
             ]);
             let mut r = Resource::new(sym.clone(), NSG, &n.name);
             r.set("location", l.vnet_location(n.vnet));
@@ -43,35 +41,21 @@ pub(super) fn lower(l: &mut Lowering) {
             r.set("tags", t);
         }
         let mut props = indexmap::IndexMap::new();
-        let prefixes = v
-            .address_space
-            .iter()
-            .map(|p| Value::str(p.to_string()))
-            .collect();
+        let prefixes = v.address_space.iter().map(|p| Value::str(p.to_string())).collect();
         props.insert(
             "addressSpace".to_string(),
             obj([("addressPrefixes", Value::Array(prefixes))]),
         );
         if !v.dns_servers.is_empty() {
-            let servers = v
-                .dns_servers
-                .iter()
-                .map(|ip| Value::str(ip.to_string()))
-                .collect();
-            props.insert(
-                "dhcpOptions".into(),
-                obj([("dnsServers", Value::Array(servers))]),
-            );
+            let servers = v.dns_servers.iter().map(|ip| Value::str(ip.to_string())).collect();
+            props.insert("dhcpOptions".into(), obj([("dnsServers", Value::Array(servers))]));
         }
         let subnets = v
             .subnets
             .iter()
             .map(|s| {
                 let mut p = indexmap::IndexMap::new();
-                p.insert(
-                    "addressPrefix".to_string(),
-                    Value::str(s.prefix.to_string()),
-                );
+                p.insert("addressPrefix".to_string(), Value::str(s.prefix.to_string()));
                 if let Some(n) = s.nsg {
                     p.insert("networkSecurityGroup".into(), Value::id_ref(&nsg_syms[n]));
                 }
@@ -94,10 +78,7 @@ pub(super) fn lower(l: &mut Lowering) {
                 if let Some(pol) = &s.private_endpoint_policies {
                     p.insert("privateEndpointNetworkPolicies".into(), Value::str(pol));
                 }
-                obj([
-                    ("name", Value::str(&s.name)),
-                    ("properties", Value::Object(p)),
-                ])
+                obj([("name", Value::str(&s.name)), ("properties", Value::Object(p))])
             })
             .collect();
         props.insert("subnets".into(), Value::Array(subnets));
@@ -124,10 +105,7 @@ pub(super) fn peerings(l: &mut Lowering, gateway: Option<&str>) {
             "properties",
             obj([
                 ("allowVirtualNetworkAccess", Value::Bool(true)),
-                (
-                    "allowForwardedTraffic",
-                    Value::Bool(p.allow_forwarded_traffic),
-                ),
+                ("allowForwardedTraffic", Value::Bool(p.allow_forwarded_traffic)),
                 ("allowGatewayTransit", Value::Bool(p.allow_gateway_transit)),
                 ("useRemoteGateways", Value::Bool(p.use_remote_gateways)),
                 ("remoteVirtualNetwork", Value::id_ref(&l.vnet_syms[p.to])),
@@ -140,11 +118,7 @@ pub(super) fn peerings(l: &mut Lowering, gateway: Option<&str>) {
             }
         }
         if p.use_remote_gateways {
-            if let Some(rev) = m
-                .peerings
-                .iter()
-                .position(|q| q.from == p.to && q.to == p.from)
-            {
+            if let Some(rev) = m.peerings.iter().position(|q| q.from == p.to && q.to == p.from) {
                 r.after.push(syms[rev].clone());
             }
         }
@@ -159,17 +133,11 @@ fn security_rule(r: &SecurityRule) -> Value {
         "direction".into(),
         Value::str(if r.inbound { "Inbound" } else { "Outbound" }),
     );
-    p.insert(
-        "access".into(),
-        Value::str(if r.allow { "Allow" } else { "Deny" }),
-    );
+    p.insert("access".into(), Value::str(if r.allow { "Allow" } else { "Deny" }));
     p.insert("protocol".into(), Value::str(&r.protocol));
     p.insert("sourceAddressPrefix".into(), Value::str(&r.source));
     p.insert("sourcePortRange".into(), Value::str("*"));
-    p.insert(
-        "destinationAddressPrefix".into(),
-        Value::str(&r.destination),
-    );
+    p.insert("destinationAddressPrefix".into(), Value::str(&r.destination));
     if let [one] = r.ports.as_slice() {
         p.insert("destinationPortRange".into(), Value::str(one));
     } else {
@@ -178,8 +146,5 @@ fn security_rule(r: &SecurityRule) -> Value {
             Value::Array(r.ports.iter().map(Value::str).collect()),
         );
     }
-    obj([
-        ("name", Value::str(&r.name)),
-        ("properties", Value::Object(p)),
-    ])
+    obj([("name", Value::str(&r.name)), ("properties", Value::Object(p))])
 }

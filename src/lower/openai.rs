@@ -31,11 +31,7 @@ pub(super) fn lower(l: &mut Lowering) {
         "identity",
         obj([(
             "type",
-            Value::str(if a.system_identity {
-                "SystemAssigned"
-            } else {
-                "None"
-            }),
+            Value::str(if a.system_identity { "SystemAssigned" } else { "None" }),
         )]),
     );
     let ip_rules = a
@@ -61,11 +57,7 @@ pub(super) fn lower(l: &mut Lowering) {
                     ("defaultAction", Value::str("Deny")),
                     (
                         "bypass",
-                        Value::str(if a.trusted_services {
-                            "AzureServices"
-                        } else {
-                            "None"
-                        }),
+                        Value::str(if a.trusted_services { "AzureServices" } else { "None" }),
                     ),
                     ("ipRules", Value::Array(ip_rules)),
                     ("virtualNetworkRules", Value::Array(Vec::new())),
@@ -157,10 +149,7 @@ pub(super) fn lower(l: &mut Lowering) {
         r.set("tags", t);
     }
     let mut props = indexmap::IndexMap::new();
-    props.insert(
-        "subnet".to_string(),
-        obj([("id", subnet_id(l, e.vnet, &e.subnet))]),
-    );
+    props.insert("subnet".to_string(), obj([("id", subnet_id(l, e.vnet, &e.subnet))]));
     props.insert("customNetworkInterfaceName".into(), Value::str(&e.nic_name));
     props.insert(
         "privateLinkServiceConnections".into(),
@@ -207,21 +196,14 @@ pub(super) fn lower(l: &mut Lowering) {
                 ])
             })
             .collect();
-        r.set(
-            "properties",
-            obj([("privateDnsZoneConfigs", Value::Array(configs))]),
-        );
+        r.set("properties", obj([("privateDnsZoneConfigs", Value::Array(configs))]));
         l.t.resources.push(r);
     }
 }
 
 /// The ID of a subnet of a VNet of this template.
 pub(super) fn subnet_id(l: &Lowering, vnet: usize, subnet: &str) -> Value {
-    Value::Expr(Expr::ChildId(
-        l.vnet_syms[vnet].clone(),
-        "subnets",
-        subnet.to_string(),
-    ))
+    Value::Expr(Expr::ChildId(l.vnet_syms[vnet].clone(), "subnets", subnet.to_string()))
 }
 
 /// The endpoint's private IP: the static one, or read from its network interface.
