@@ -252,7 +252,7 @@ fn jumpbox(l: &mut Lowering) {
 }
 
 /// Point-to-site over OpenVPN with Entra ID. Source: Microsoft Learn, "Configure P2S VPN Gateway
-/// for Microsoft Entra ID authentication" (tenant `https://{login host}/{tenant}/`, issuer
+/// for Microsoft Entra ID authentication" (tenant `https://{login host}/{tenant}`, issuer
 /// `https://{sts host}/{tenant}/`, audience the Azure VPN Client app; OpenVPN only).
 fn vpn_gateway(l: &mut Lowering) -> Option<String> {
     let g = l.m.vpn_gateway.as_ref()?;
@@ -309,7 +309,7 @@ fn vpn_gateway(l: &mut Lowering) -> Option<String> {
                     ("vpnClientAddressPool", obj([("addressPrefixes", Value::Array(pool))])),
                     ("vpnClientProtocols", Value::Array(vec![Value::str("OpenVPN")])),
                     ("vpnAuthenticationTypes", Value::Array(vec![Value::str("AAD")])),
-                    ("aadTenant", tenant(format!("https://{}/{{0}}/", cloud.login_host()))),
+                    ("aadTenant", tenant(format!("https://{}/{{0}}", cloud.login_host()))),
                     ("aadAudience", Value::str(&g.audience)),
                     ("aadIssuer", tenant(format!("https://{}/{{0}}/", cloud.sts_host()))),
                 ]),

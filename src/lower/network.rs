@@ -90,7 +90,7 @@ pub(super) fn lower(l: &mut Lowering) {
 
 /// Peerings, after the VPN gateway is lowered: a peering that uses the remote VNet's gateway
 /// must wait for that gateway (RemoteVnetHasNoGateways) and for the reverse peering, whose
-/// `allowGatewayTransit` it relies on; the side offering transit waits for its gateway too.
+/// `allowGatewayTransit` it relies on. The side that offers transit needs nothing more.
 pub(super) fn peerings(l: &mut Lowering, gateway: Option<&str>) {
     let m = l.m;
     let syms: Vec<String> = m
@@ -111,13 +111,10 @@ pub(super) fn peerings(l: &mut Lowering, gateway: Option<&str>) {
                 ("remoteVirtualNetwork", Value::id_ref(&l.vnet_syms[p.to])),
             ]),
         );
-        if p.use_remote_gateways || p.allow_gateway_transit {
-            // Gateway transit is refused while the VNet that offers it has no gateway yet.
+        if p.use_remote_gateways {
             if let Some(g) = gateway {
                 r.after.push(g.to_string());
             }
-        }
-        if p.use_remote_gateways {
             if let Some(rev) = m.peerings.iter().position(|q| q.from == p.to && q.to == p.from) {
                 r.after.push(syms[rev].clone());
             }
