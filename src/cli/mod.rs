@@ -3,9 +3,11 @@
 //! Exit codes: 0 success; 1 the topology has errors; 2 usage error; 3 generated files are stale;
 //! 5 a file could not be read or written.
 
+mod build;
+mod check;
+
 use crate::diag::{render, Diagnostic};
 use crate::source::SourceFile;
-use crate::{compile, output, Target};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -75,8 +77,8 @@ pub struct CheckArgs {
 /// Runs the command line; returns the process exit code.
 pub fn run(cli: Cli) -> u8 {
     match cli.command {
-        Command::Build(a) => build(&a),
-        Command::Check(a) => check(&a),
+        Command::Build(a) => build::run(&a),
+        Command::Check(a) => check::run(&a),
         Command::Schema => {
             print!("{}", crate::TOPOLOGY_SCHEMA);
             EXIT_OK
@@ -84,7 +86,8 @@ pub fn run(cli: Cli) -> u8 {
     }
 }
 
-fn read(path: &Path) -> Result<SourceFile, u8> {
+/// Reads a topology file; on failure prints why and returns the exit code.
+pub(crate) fn read(path: &Path) -> Result<SourceFile, u8> {
     match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => Ok(SourceFile::new(path.display().to_string(), text)),
@@ -110,7 +113,7 @@ fn read(path: &Path) -> Result<SourceFile, u8> {
 
 /// Prints the diagnostics and a summary line; `writes` says whether the command would have
 /// written files (so the summary can say that it did not).
-fn report(file: &SourceFile, diags: &[Diagnostic], writes: bool) {
+pub(crate) fn report(file: &SourceFile, diags: &[Diagnostic], writes: bool) {
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     for d in diags {
         eprint!("{}", render(d, file, color));
@@ -122,86 +125,5 @@ fn report(file: &SourceFile, diags: &[Diagnostic], writes: bool) {
         eprintln!("{}: {errors} error(s), {warnings} warning(s){tail}", file.name);
     } else if warnings > 0 {
         eprintln!("{}: {warnings} warning(s)", file.name);
-    }
-}
-
-fn build(a: &BuildArgs) -> u8 {
-    let file = match read(&a.file) {
-        Ok(f) => f,
-        Err(code) => return code,
-    };
-    let target = match a.target {
-        TargetArg::Arm => Target::Arm,
-    };
-    let (compiled, diags) = compile(&file, target);
-    report(&file, &diags, !a.check && !a.stdout);
-    let Some(c) = compiled else {
-        return EXIT_TOPOLOGY;
-    };
-    for n in &c.notes {
-        eprintln!("note: {n}");
-    }
-    if a.stdout {
-        print!("{}", c.files[0].text);
-        return EXIT_OK;
-    }
-    if a.check {
-        return match output::drift(&a.out_dir, &c.files) {
-            Ok(d) if d.is_clean() => {
-                eprintln!("{} is up to date", a.out_dir.display());
-                EXIT_OK
-            }
-            Ok(d) => {
-                for f in &d.missing {
-                    eprintln!("missing: {}", a.out_dir.join(f).display());
-                }
-                for f in &d.different {
-                    eprintln!("stale: {}", a.out_dir.join(f).display());
-                }
-                for f in &d.extra {
-                    eprintln!(
-                        "extra: {} (generated earlier, no longer produced)",
-                        a.out_dir.join(f).display()
-                    );
-                }
-                eprintln!(
-                    "run `aoai-vnet build {} --out-dir {}` and commit the result",
-                    a.file.display(),
-                    a.out_dir.display()
-                );
-                EXIT_STALE
-            }
-            Err(e) => {
-                eprintln!("error: cannot read {}: {e}", a.out_dir.display());
-                EXIT_IO
-            }
-        };
-    }
-    match output::write_all(&a.out_dir, &c.files) {
-        Ok(()) => {
-            for f in &c.files {
-                eprintln!("wrote {}", a.out_dir.join(&f.name).display());
-            }
-            EXIT_OK
-        }
-        Err(e) => {
-            eprintln!("error: cannot write to {}: {e}", a.out_dir.display());
-            EXIT_IO
-        }
-    }
-}
-
-fn check(a: &CheckArgs) -> u8 {
-    let file = match read(&a.file) {
-        Ok(f) => f,
-        Err(code) => return code,
-    };
-    let (model, diags) = crate::check_source(&file);
-    report(&file, &diags, false);
-    if model.is_some() {
-        eprintln!("{}: ok", file.name);
-        EXIT_OK
-    } else {
-        EXIT_TOPOLOGY
     }
 }

@@ -1,0 +1,70 @@
+//! `aoai-vnet build`: compile and write (or compare, or print) the deployment files.
+
+use super::{read, report, BuildArgs, TargetArg, EXIT_IO, EXIT_OK, EXIT_STALE, EXIT_TOPOLOGY};
+use crate::{compile, output, Target};
+
+pub(super) fn run(a: &BuildArgs) -> u8 {
+    let file = match read(&a.file) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    let target = match a.target {
+        TargetArg::Arm => Target::Arm,
+    };
+    let (compiled, diags) = compile(&file, target);
+    report(&file, &diags, !a.check && !a.stdout);
+    let Some(c) = compiled else {
+        return EXIT_TOPOLOGY;
+    };
+    for n in &c.notes {
+        eprintln!("note: {n}");
+    }
+    if a.stdout {
+        print!("{}", c.files[0].text);
+        return EXIT_OK;
+    }
+    if a.check {
+        return match output::drift(&a.out_dir, &c.files) {
+            Ok(d) if d.is_clean() => {
+                eprintln!("{} is up to date", a.out_dir.display());
+                EXIT_OK
+            }
+            Ok(d) => {
+                for f in &d.missing {
+                    eprintln!("missing: {}", a.out_dir.join(f).display());
+                }
+                for f in &d.different {
+                    eprintln!("stale: {}", a.out_dir.join(f).display());
+                }
+                for f in &d.extra {
+                    eprintln!(
+                        "extra: {} (generated earlier, no longer produced)",
+                        a.out_dir.join(f).display()
+                    );
+                }
+                eprintln!(
+                    "run `aoai-vnet build {} --out-dir {}` and commit the result",
+                    a.file.display(),
+                    a.out_dir.display()
+                );
+                EXIT_STALE
+            }
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", a.out_dir.display());
+                EXIT_IO
+            }
+        };
+    }
+    match output::write_all(&a.out_dir, &c.files) {
+        Ok(()) => {
+            for f in &c.files {
+                eprintln!("wrote {}", a.out_dir.join(&f.name).display());
+            }
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("error: cannot write to {}: {e}", a.out_dir.display());
+            EXIT_IO
+        }
+    }
+}
