@@ -175,12 +175,30 @@ impl Expr {
     }
 }
 
+/// A resource the template refers to but does not deploy, such as a private DNS zone owned by a
+/// platform team. Resource bodies hold its full resource ID, `id`, as a literal string: ARM writes
+/// that string as it is; Bicep declares the resource `existing` (in its own subscription and
+/// resource group) and writes `symbol.id` wherever the string appears.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Existing {
+    pub symbol: String,
+    pub rtype: &'static str,
+    pub api_version: &'static str,
+    /// The full resource ID, exactly as it appears in resource bodies.
+    pub id: String,
+    pub subscription: String,
+    pub resource_group: String,
+    pub name: String,
+}
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Template {
     pub description: String,
     pub parameters: Vec<Param>,
     pub resources: Vec<Resource>,
     pub outputs: Vec<Output>,
+    /// Resources owned elsewhere that the resources refer to by ID.
+    pub existing: Vec<Existing>,
 }
 
 impl Template {

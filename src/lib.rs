@@ -7,6 +7,7 @@
 pub mod azure;
 pub mod check;
 pub mod cli;
+pub mod codes;
 pub mod diag;
 pub mod emit;
 pub mod ir;

@@ -246,8 +246,18 @@ fn allocate_all(cx: &mut Ctx, vnet: &Vnet, drafts: &[Draft]) -> Vec<Subnet> {
                     .map(|s| 1u64 << (32 - s.prefix_len()))
                     .sum::<u64>()
                     - nets.iter().map(|s| 1u64 << (32 - s.prefix_len())).sum::<u64>();
-                cx.error("E0206", d.span, format!("no free /{len} left in VNet `{}` for {what}", vnet.key))
-                    .set_help(format!("{free} addresses are unallocated, but not as an aligned /{len}; add a range to `address_space` or shrink other subnets"));
+                let help = if free == 0 {
+                    "the address space is fully allocated; add a range to `address_space` or shrink other subnets"
+                        .to_string()
+                } else {
+                    format!("{free} addresses are free, but not as an aligned /{len}; add a range to `address_space` or shrink other subnets")
+                };
+                cx.error(
+                    "E0206",
+                    d.span,
+                    format!("no free /{len} left in VNet `{}` for {what}", vnet.key),
+                )
+                .set_help(help);
             }
         }
     }

@@ -5,6 +5,7 @@
 pub mod address;
 mod address_plan;
 mod compute;
+mod cross;
 mod network;
 mod nsg;
 mod openai;
@@ -70,6 +71,7 @@ pub fn check(t: &Topology, diags: &mut Diagnostics) -> Option<Model> {
     let nsgs = nsg::assign(&mut cx, t, &mut vnets, openai.as_ref(), &compute);
     let peerings = network::peerings(&mut cx, t, &vnets, compute.vpn_gateway.as_ref());
     network::check_vpn_pool(&mut cx, t, &vnets);
+    cross::check(&mut cx, t, &vnets, openai.as_ref(), &compute, &peerings);
 
     if cx.diags.has_errors() {
         return None;

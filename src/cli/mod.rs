@@ -5,6 +5,7 @@
 
 mod build;
 mod check;
+mod explain;
 
 use crate::diag::{render, Diagnostic};
 use crate::source::SourceFile;
@@ -41,6 +42,25 @@ pub enum Command {
     Check(CheckArgs),
     /// Print the JSON schema of the topology language (for editors).
     Schema,
+    /// Explain a diagnostic code (what the rule checks and why); without a code, list them all.
+    Explain(ExplainArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ExplainArgs {
+    /// A code such as E0202 or W0001.
+    pub code: Option<String>,
+}
+
+/// How `check` prints its findings.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    /// For people: located messages with the source line (colour on a terminal).
+    Human,
+    /// For scripts: a JSON array, one object per diagnostic.
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
 }
 
 #[derive(clap::Args, Debug)]
@@ -72,6 +92,9 @@ pub struct CheckArgs {
     /// The topology file.
     #[arg(default_value = DEFAULT_FILE)]
     pub file: PathBuf,
+    /// Output format; `json` and `sarif` go to standard output.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
 }
 
 /// Runs the command line; returns the process exit code.
@@ -79,6 +102,7 @@ pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Build(a) => build::run(&a),
         Command::Check(a) => check::run(&a),
+        Command::Explain(a) => explain::run(&a),
         Command::Schema => {
             print!("{}", crate::TOPOLOGY_SCHEMA);
             EXIT_OK
@@ -88,25 +112,66 @@ pub fn run(cli: Cli) -> u8 {
 
 /// Reads a topology file; on failure prints why and returns the exit code.
 pub(crate) fn read(path: &Path) -> Result<SourceFile, u8> {
-    match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Ok(SourceFile::new(path.display().to_string(), text)),
-            Err(e) => {
-                let upto = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-                let line = upto.iter().filter(|b| **b == b'\n').count() + 1;
-                eprintln!(
-                    "error[E0001]: {} is not UTF-8 text (first bad byte on line {line})",
-                    path.display()
-                );
-                Err(EXIT_TOPOLOGY)
-            }
-        },
+    match load(path) {
+        Ok(f) => Ok(f),
+        Err(Load::Invalid(bad)) => {
+            let (file, d) = *bad;
+            report(&file, &[d], false);
+            Err(EXIT_TOPOLOGY)
+        }
+        Err(Load::Io(code)) => Err(code),
+    }
+}
+
+/// Why a topology file could not be loaded.
+pub(crate) enum Load {
+    /// The file is not text we accept; the diagnostic says why (reported like any other).
+    Invalid(Box<(SourceFile, Diagnostic)>),
+    /// The file could not be read; the message is printed, this is the exit code.
+    Io(u8),
+}
+
+/// Reads a topology file: refuses oversized files before reading them and non-UTF-8 bytes with
+/// a located diagnostic.
+pub(crate) fn load(path: &Path) -> Result<SourceFile, Load> {
+    let name = path.display().to_string();
+    let io_error = |e: std::io::Error| {
+        eprintln!("error: cannot read {}: {e}", path.display());
+        if e.kind() == std::io::ErrorKind::NotFound && path == Path::new(DEFAULT_FILE) {
+            eprintln!(
+                "  = help: pass the topology file, e.g. `aoai-vnet build examples/guide.yaml`, or run `aoai-vnet init`"
+            );
+        }
+        Load::Io(EXIT_IO)
+    };
+    let size = std::fs::metadata(path).map_err(io_error)?.len();
+    if size > crate::yaml::MAX_BYTES as u64 {
+        let d = Diagnostic::error(
+            "E0001",
+            None,
+            format!(
+                "the file is {size} bytes; topology files are limited to {} bytes",
+                crate::yaml::MAX_BYTES
+            ),
+        );
+        return Err(Load::Invalid(Box::new((SourceFile::new(name, ""), d))));
+    }
+    let bytes = std::fs::read(path).map_err(io_error)?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(SourceFile::new(name, text)),
         Err(e) => {
-            eprintln!("error: cannot read {}: {e}", path.display());
-            if e.kind() == std::io::ErrorKind::NotFound && path == Path::new(DEFAULT_FILE) {
-                eprintln!("  = help: pass the topology file, e.g. `aoai-vnet build examples/guide.yaml`");
-            }
-            Err(EXIT_IO)
+            let upto = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let line = upto.iter().filter(|b| **b == b'\n').count() as u32 + 1;
+            let col = upto.iter().rev().take_while(|b| **b != b'\n').count() as u32 + 1;
+            let at = crate::source::Pos { line, col };
+            let d = Diagnostic::error(
+                "E0001",
+                Some(crate::source::Span::new(at, at)),
+                "the file is not UTF-8 text (is it binary, or saved in another encoding?)",
+            )
+            .with_help("save the topology as UTF-8");
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            Err(Load::Invalid(Box::new((SourceFile::new(name, text), d))))
         }
     }
 }

@@ -1,3 +1,5 @@
 //! Emitters: pure renderings of the IR.
 
 pub mod arm;
+pub mod graph;
+pub mod plan;

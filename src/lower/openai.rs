@@ -2,7 +2,7 @@
 
 use super::Lowering;
 use crate::azure::clouds::zone_config_name;
-use crate::ir::{obj, Expr, Resource, Seg, Value};
+use crate::ir::{obj, Existing, Expr, Resource, Seg, Value};
 use crate::model::Dns;
 
 const ACCOUNT: &str = "Microsoft.CognitiveServices/accounts";
@@ -97,14 +97,7 @@ pub(super) fn lower(l: &mut Lowering) {
     match &a.dns {
         Dns::PrivateZone { zones, link_vnets } => {
             for z in zones {
-                let zsym = l.symbol(&[
-                    "zone",
-                    z.name
-                        .trim_start_matches("privatelink.")
-                        .split('.')
-                        .next()
-                        .unwrap_or("dns"),
-                ]);
+                let zsym = l.symbol(&["zone", zone_label(z.name)]);
                 let mut r = Resource::new(zsym.clone(), ZONE, z.name);
                 r.set("location", Value::str("global"));
                 if let Some(t) = l.tags() {
@@ -133,8 +126,20 @@ pub(super) fn lower(l: &mut Lowering) {
         }
         Dns::Existing { zone_ids: ids } => {
             for id in ids {
-                let zone = id.rsplit('/').next().unwrap_or_default();
+                // Checked: /subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/privateDnsZones/{zone}
+                let parts: Vec<&str> = id.split('/').collect();
+                let zone = parts[8];
                 zone_ids.push((zone_config_name(zone), Value::str(id)));
+                let symbol = l.symbol(&["zone", zone_label(zone)]);
+                l.t.existing.push(Existing {
+                    symbol,
+                    rtype: ZONE,
+                    api_version: crate::azure::api_versions::for_type(ZONE),
+                    id: id.clone(),
+                    subscription: parts[2].to_string(),
+                    resource_group: parts[4].to_string(),
+                    name: zone.to_string(),
+                });
             }
         }
         Dns::None => {}
@@ -199,6 +204,11 @@ pub(super) fn lower(l: &mut Lowering) {
         r.set("properties", obj([("privateDnsZoneConfigs", Value::Array(configs))]));
         l.t.resources.push(r);
     }
+}
+
+/// The part of a zone name that tells zones apart in symbols (`privatelink.openai.azure.com` -> `openai`).
+fn zone_label(zone: &str) -> &str {
+    zone.trim_start_matches("privatelink.").split('.').next().unwrap_or("dns")
 }
 
 /// The ID of a subnet of a VNet of this template.

@@ -1,8 +1,13 @@
 //! Diagnostics are data: a severity, a stable code, a message, where, and help. They are rendered
 //! in one place (`render`), never formatted ad hoc by the stages that find them.
 
-use crate::source::{SourceFile, Span};
-use std::fmt::Write as _;
+mod human;
+pub mod json;
+pub mod sarif;
+
+pub use human::render;
+
+use crate::source::Span;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
@@ -109,80 +114,6 @@ impl Diagnostic {
     }
 }
 
-/// Renders one diagnostic for a person:
-///
-/// ```text
-/// error[E0201]: `10.0.0.1/16` is not a network address
-///   --> topology.yaml:4:20
-///    = at vnets.hub.address_space
-///    |
-///  4 |     address_space: 10.0.0.1/16
-///    |                    ^^^^^^^^^^^
-///    = help: use `10.0.0.0/16`
-/// ```
-pub fn render(d: &Diagnostic, file: &SourceFile, color: bool) -> String {
-    let (bold, red, yellow, blue, reset) = if color {
-        ("\x1b[1m", "\x1b[31m", "\x1b[33m", "\x1b[34m", "\x1b[0m")
-    } else {
-        ("", "", "", "", "")
-    };
-    let sev_color = if d.is_error() { red } else { yellow };
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{bold}{sev_color}{}[{}]{reset}{bold}: {}{reset}",
-        d.severity.as_str(),
-        d.code,
-        d.message
-    );
-    match d.span {
-        Some(span) => {
-            let line_no = span.start.line;
-            let gutter = " ".repeat(line_no.to_string().len());
-            let _ = writeln!(
-                out,
-                "{gutter}{blue}-->{reset} {}:{}:{}",
-                file.name, span.start.line, span.start.col
-            );
-            if let Some(path) = &d.path {
-                if !path.is_empty() {
-                    let _ = writeln!(out, "{gutter} {blue}={reset} at {path}");
-                }
-            }
-            if let Some(text) = file.line(line_no) {
-                let _ = writeln!(out, "{gutter} {blue}|{reset}");
-                let _ = writeln!(out, "{blue}{line_no} |{reset} {text}");
-                let start = span.start.col.max(1) as usize - 1;
-                let width = if span.end.line == span.start.line && span.end.col > span.start.col {
-                    (span.end.col - span.start.col) as usize
-                } else {
-                    text.chars().count().saturating_sub(start).max(1)
-                };
-                let pad: String = text
-                    .chars()
-                    .take(start)
-                    .map(|c| if c == '\t' { '\t' } else { ' ' })
-                    .collect();
-                let _ = writeln!(
-                    out,
-                    "{gutter} {blue}|{reset} {pad}{sev_color}{}{reset}",
-                    "^".repeat(width.max(1))
-                );
-            }
-            if let Some(help) = &d.help {
-                let _ = writeln!(out, "{gutter} {blue}={reset} {bold}help{reset}: {help}");
-            }
-        }
-        None => {
-            let _ = writeln!(out, " {blue}-->{reset} {}", file.name);
-            if let Some(help) = &d.help {
-                let _ = writeln!(out, "  {blue}={reset} {bold}help{reset}: {help}");
-            }
-        }
-    }
-    out
-}
-
 /// The closest candidate to `word` by edit distance, if it is close enough to be a likely typo.
 pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).max(1) + 1;
@@ -211,7 +142,6 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::Pos;
 
     #[test]
     fn suggests_near_keys_only() {
@@ -221,22 +151,5 @@ mod tests {
         );
         assert_eq!(suggest("zzz", ["address_space", "subnets"]), None);
         assert_eq!(suggest("eastus3", ["eastus", "eastus2", "westus"]), Some("eastus"));
-    }
-
-    #[test]
-    fn renders_location_excerpt_and_help() {
-        let file = SourceFile::new("t.yaml", "name: x\nlocation: eastuss\n");
-        let mut d = Diagnostic::error(
-            "E0001",
-            Some(Span::new(Pos { line: 2, col: 11 }, Pos { line: 2, col: 18 })),
-            "unknown region `eastuss`",
-        )
-        .with_help("did you mean `eastus`?");
-        d.path = Some("location".into());
-        let text = render(&d, &file, false);
-        assert_eq!(
-            text,
-            "error[E0001]: unknown region `eastuss`\n --> t.yaml:2:11\n  = at location\n  |\n2 | location: eastuss\n  |           ^^^^^^^\n  = help: did you mean `eastus`?\n"
-        );
     }
 }

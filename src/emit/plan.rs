@@ -1,0 +1,1005 @@
+//! The review plan: what a deployment will build, for a pull request. One data structure
+//! (`Plan`, built from the model and the IR) is rendered two ways: Markdown for people
+//! (`markdown`) and JSON for scripts (`json`, a stable shape documented in `docs/ci.md`).
+//!
+//! Markdown is built with plain string formatting rather than a template engine: every table
+//! cell is computed (sizes, free space, exposure) and needs Markdown escaping, so a template
+//! would hold little but loops, and a template crate would cost build time for no gain.
+
+use super::graph;
+use crate::check::address::{allocate, is_public};
+use crate::ir::{Expr, Resource, Template, Value};
+use crate::model::{Dns, Model, SshKey, SubnetRole};
+use ipnet::Ipv4Net;
+use serde::Serialize;
+use std::fmt::Write;
+
+/// The version of the JSON shape; raised only when a field is removed or changes meaning.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Mermaid's default limits (`maxEdges: 500`, `maxTextSize: 50000` in its configuration
+/// schema): above either, GitHub shows an error instead of the diagram.
+const MERMAID_MAX_EDGES: usize = 500;
+const MERMAID_MAX_TEXT: usize = 50_000;
+
+/// Addresses Azure reserves in every subnet (network, .1, .2, .3, broadcast). Source: Microsoft
+/// Learn, "Azure Virtual Network FAQ".
+const RESERVED_PER_SUBNET: u64 = 5;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Plan {
+    pub format_version: u32,
+    pub name: String,
+    pub cloud: &'static str,
+    pub location: String,
+    pub account: AccountPlan,
+    pub address_plan: AddressPlan,
+    pub peerings: Vec<PeeringPlan>,
+    pub resources: Vec<ResourcePlan>,
+    pub dns: DnsPlan,
+    pub security: SecurityPlan,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AccountPlan {
+    pub name: String,
+    pub kind: &'static str,
+    pub sku: String,
+    pub location: String,
+    pub custom_subdomain: String,
+    pub deployments: Vec<DeploymentPlan>,
+    pub private_endpoint: EndpointPlan,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DeploymentPlan {
+    pub name: String,
+    pub model: String,
+    pub version: Option<String>,
+    pub sku: String,
+    pub capacity: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct EndpointPlan {
+    pub name: String,
+    pub nic: String,
+    pub vnet: String,
+    pub subnet: String,
+    /// `None`: Azure assigns it at deployment (the `privateEndpointIp` output).
+    pub private_ip: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AddressPlan {
+    pub vnets: Vec<VnetPlan>,
+    pub vpn_client_pools: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct VnetPlan {
+    pub key: String,
+    pub name: String,
+    pub location: String,
+    pub address_space: Vec<String>,
+    pub addresses: u64,
+    pub allocated: u64,
+    pub free: u64,
+    /// The largest aligned block no subnet uses, where the next big subnet would go.
+    pub largest_free_block: Option<String>,
+    /// Empty: Azure-provided DNS.
+    pub dns_servers: Vec<String>,
+    pub subnets: Vec<SubnetPlan>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SubnetPlan {
+    pub name: String,
+    pub prefix: String,
+    pub addresses: u64,
+    /// Addresses left after the five Azure reserves.
+    pub usable: u64,
+    /// `plain`, `bastion`, `gateway` or `dns-resolver-inbound`.
+    pub role: &'static str,
+    pub nsg: Option<String>,
+    pub nsg_rules: usize,
+    pub holds: Vec<Held>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Held {
+    /// `private-endpoint`, `bastion`, `jumpbox`, `vpn-gateway` or `dns-resolver-inbound`.
+    pub kind: &'static str,
+    pub name: String,
+    pub ip: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PeeringPlan {
+    pub name: String,
+    pub from: String,
+    pub to: String,
+    pub allow_forwarded_traffic: bool,
+    pub allow_gateway_transit: bool,
+    pub use_remote_gateways: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ResourcePlan {
+    #[serde(rename = "type")]
+    pub rtype: String,
+    /// The full name (`vnet-x/peer-a-to-b` for a child).
+    pub name: String,
+    /// The region (`global` for DNS zones); a child is in its parent's region.
+    pub location: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DnsPlan {
+    /// `private-zone`, `existing` or `none`.
+    pub mode: &'static str,
+    /// Zones this deployment creates, or the names of the existing ones.
+    pub zones: Vec<String>,
+    /// `existing` mode: the zones' resource IDs.
+    pub zone_ids: Vec<String>,
+    /// VNet keys the created zones are linked to.
+    pub linked_vnets: Vec<String>,
+    /// The endpoint's zone group configurations (`privatelink-openai-azure-com`).
+    pub zone_group: Vec<String>,
+    /// The account's host names, which resolve to the private endpoint.
+    pub host_names: Vec<String>,
+    /// Hosts-file lines, when the private IP is static.
+    pub hosts_lines: Vec<String>,
+    pub resolver: Option<ResolverPlan>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ResolverPlan {
+    pub name: String,
+    pub vnet: String,
+    pub inbound_ip: String,
+    /// VNet keys whose DNS servers point at the resolver.
+    pub serves_vnets: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SecurityPlan {
+    /// `disabled`, or `selected` (enabled for `allowed_ips` only).
+    pub public_network_access: &'static str,
+    pub allowed_ips: Vec<String>,
+    pub trusted_services_bypass: bool,
+    pub local_auth_disabled: bool,
+    /// `system` or `none`.
+    pub managed_identity: &'static str,
+    pub subnets: usize,
+    pub subnets_with_nsg: usize,
+    pub subnets_without_nsg: Vec<NoNsg>,
+    pub jumpbox: Option<JumpboxPlan>,
+    /// Everything reachable from outside the VNets.
+    pub exposed: Vec<Exposure>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct NoNsg {
+    pub vnet: String,
+    pub subnet: String,
+    pub reason: &'static str,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct JumpboxPlan {
+    pub name: String,
+    /// `linux` or `windows`.
+    pub os: &'static str,
+    pub public_ip: bool,
+    /// `ssh-key` or `password`.
+    pub login: &'static str,
+    /// Where SSH/RDP is allowed from (the Bastion subnet), if anywhere.
+    pub admin_access_from: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Exposure {
+    /// `public-ip`, `account-public-endpoint`, `trusted-services` or `nsg-rule`.
+    pub kind: &'static str,
+    pub name: String,
+    pub detail: String,
+}
+
+/// The plan of a checked model and its IR.
+pub fn plan(m: &Model, t: &Template) -> Plan {
+    let a = &m.openai;
+    let e = &a.endpoint;
+    let vnet_key = |i: usize| m.vnets[i].key.clone();
+
+    let mut holds: Vec<(usize, String, Held)> = Vec::new();
+    holds.push((
+        e.vnet,
+        e.subnet.clone(),
+        Held {
+            kind: "private-endpoint",
+            name: e.name.clone(),
+            ip: e.private_ip.map(|ip| ip.to_string()),
+        },
+    ));
+    if let Some(b) = &m.bastion {
+        if let Some(s) = m.vnets[b.vnet].subnets.iter().find(|s| s.role == SubnetRole::Bastion) {
+            holds.push((
+                b.vnet,
+                s.name.clone(),
+                Held {
+                    kind: "bastion",
+                    name: b.name.clone(),
+                    ip: None,
+                },
+            ));
+        }
+    }
+    if let Some(j) = &m.jumpbox {
+        holds.push((
+            j.vnet,
+            j.subnet.clone(),
+            Held {
+                kind: "jumpbox",
+                name: j.name.clone(),
+                ip: None,
+            },
+        ));
+    }
+    if let Some(g) = &m.vpn_gateway {
+        if let Some(s) = m.vnets[g.vnet].subnets.iter().find(|s| s.role == SubnetRole::Gateway) {
+            holds.push((
+                g.vnet,
+                s.name.clone(),
+                Held {
+                    kind: "vpn-gateway",
+                    name: g.name.clone(),
+                    ip: None,
+                },
+            ));
+        }
+    }
+    if let Some(r) = &m.dns_resolver {
+        holds.push((
+            r.vnet,
+            r.subnet.clone(),
+            Held {
+                kind: "dns-resolver-inbound",
+                name: r.inbound_endpoint.clone(),
+                ip: Some(r.inbound_ip.to_string()),
+            },
+        ));
+    }
+
+    let vnets = m
+        .vnets
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let addresses: u64 = v.address_space.iter().map(size).sum();
+            let used: Vec<Ipv4Net> = v.subnets.iter().map(|s| s.prefix).collect();
+            let allocated: u64 = used.iter().map(size).sum();
+            let subnets = v
+                .subnets
+                .iter()
+                .map(|s| SubnetPlan {
+                    name: s.name.clone(),
+                    prefix: s.prefix.to_string(),
+                    addresses: size(&s.prefix),
+                    usable: size(&s.prefix).saturating_sub(RESERVED_PER_SUBNET),
+                    role: role_name(s.role),
+                    nsg: s.nsg.map(|n| m.nsgs[n].name.clone()),
+                    nsg_rules: s.nsg.map_or(0, |n| m.nsgs[n].rules.len()),
+                    holds: holds
+                        .iter()
+                        .filter(|(hv, hs, _)| *hv == i && *hs == s.name)
+                        .map(|(_, _, h)| h.clone())
+                        .collect(),
+                })
+                .collect();
+            VnetPlan {
+                key: v.key.clone(),
+                name: v.name.clone(),
+                location: v.location.clone(),
+                address_space: v.address_space.iter().map(ToString::to_string).collect(),
+                addresses,
+                allocated,
+                free: addresses.saturating_sub(allocated),
+                largest_free_block: largest_free_block(&v.address_space, &used).map(|n| n.to_string()),
+                dns_servers: v.dns_servers.iter().map(ToString::to_string).collect(),
+                subnets,
+            }
+        })
+        .collect();
+
+    let peerings = m
+        .peerings
+        .iter()
+        .map(|p| PeeringPlan {
+            name: p.name.clone(),
+            from: vnet_key(p.from),
+            to: vnet_key(p.to),
+            allow_forwarded_traffic: p.allow_forwarded_traffic,
+            allow_gateway_transit: p.allow_gateway_transit,
+            use_remote_gateways: p.use_remote_gateways,
+        })
+        .collect();
+
+    let resources = t
+        .resources
+        .iter()
+        .map(|r| ResourcePlan {
+            rtype: r.rtype.to_string(),
+            name: t.full_name(&r.symbol).join("/"),
+            location: region(t, r),
+        })
+        .collect();
+
+    let host_names = crate::host_names(m);
+    let dns = DnsPlan {
+        mode: match a.dns {
+            Dns::PrivateZone { .. } => "private-zone",
+            Dns::Existing { .. } => "existing",
+            Dns::None => "none",
+        },
+        zones: match &a.dns {
+            Dns::PrivateZone { zones, .. } => zones.iter().map(|z| z.name.to_string()).collect(),
+            Dns::Existing { zone_ids } => zone_ids
+                .iter()
+                .map(|id| id.rsplit('/').next().unwrap_or(id).to_string())
+                .collect(),
+            Dns::None => Vec::new(),
+        },
+        zone_ids: match &a.dns {
+            Dns::Existing { zone_ids } => zone_ids.clone(),
+            _ => Vec::new(),
+        },
+        linked_vnets: match &a.dns {
+            Dns::PrivateZone { link_vnets, .. } => link_vnets.iter().map(|&v| vnet_key(v)).collect(),
+            _ => Vec::new(),
+        },
+        zone_group: match &a.dns {
+            Dns::PrivateZone { zones, .. } => zones
+                .iter()
+                .map(|z| crate::azure::clouds::zone_config_name(z.name))
+                .collect(),
+            Dns::Existing { zone_ids } => zone_ids
+                .iter()
+                .map(|id| crate::azure::clouds::zone_config_name(id.rsplit('/').next().unwrap_or(id)))
+                .collect(),
+            Dns::None => Vec::new(),
+        },
+        hosts_lines: match e.private_ip {
+            Some(ip) => host_names.iter().map(|h| format!("{ip} {h}")).collect(),
+            None => Vec::new(),
+        },
+        host_names,
+        resolver: m.dns_resolver.as_ref().map(|r| ResolverPlan {
+            name: r.name.clone(),
+            vnet: vnet_key(r.vnet),
+            inbound_ip: r.inbound_ip.to_string(),
+            serves_vnets: m
+                .vnets
+                .iter()
+                .filter(|v| v.dns_servers.contains(&r.inbound_ip))
+                .map(|v| v.key.clone())
+                .collect(),
+        }),
+    };
+
+    Plan {
+        format_version: FORMAT_VERSION,
+        name: m.name.clone(),
+        cloud: m.cloud.name(),
+        location: m.location.clone(),
+        account: AccountPlan {
+            name: a.name.clone(),
+            kind: a.kind.as_str(),
+            sku: a.sku.clone(),
+            location: a.location.clone(),
+            custom_subdomain: a.custom_subdomain.clone(),
+            deployments: a
+                .deployments
+                .iter()
+                .map(|d| DeploymentPlan {
+                    name: d.name.clone(),
+                    model: d.model.clone(),
+                    version: d.version.clone(),
+                    sku: d.sku.clone(),
+                    capacity: d.capacity,
+                })
+                .collect(),
+            private_endpoint: EndpointPlan {
+                name: e.name.clone(),
+                nic: e.nic_name.clone(),
+                vnet: vnet_key(e.vnet),
+                subnet: e.subnet.clone(),
+                private_ip: e.private_ip.map(|ip| ip.to_string()),
+            },
+        },
+        address_plan: AddressPlan {
+            vnets,
+            vpn_client_pools: m
+                .vpn_gateway
+                .iter()
+                .flat_map(|g| g.client_address_pool.iter().map(ToString::to_string))
+                .collect(),
+        },
+        peerings,
+        resources,
+        dns,
+        security: security(m),
+    }
+}
+
+fn security(m: &Model) -> SecurityPlan {
+    let a = &m.openai;
+    let mut exposed = Vec::new();
+    if let Some(b) = &m.bastion {
+        if let Some(pip) = &b.public_ip {
+            exposed.push(Exposure {
+                kind: "public-ip",
+                name: pip.clone(),
+                detail: format!(
+                    "Azure Bastion `{}`: HTTPS 443 from the internet (sign-in through the Azure portal)",
+                    b.name
+                ),
+            });
+        }
+    }
+    if let Some(g) = &m.vpn_gateway {
+        exposed.push(Exposure {
+            kind: "public-ip",
+            name: g.public_ip.clone(),
+            detail: format!(
+                "VPN gateway `{}`: point-to-site OpenVPN, Microsoft Entra ID sign-in only",
+                g.name
+            ),
+        });
+    }
+    if !a.allowed_ips.is_empty() {
+        exposed.push(Exposure {
+            kind: "account-public-endpoint",
+            name: a.name.clone(),
+            detail: format!(
+                "the account's public endpoint accepts calls from {}",
+                a.allowed_ips.join(", ")
+            ),
+        });
+    }
+    if a.trusted_services {
+        exposed.push(Exposure {
+            kind: "trusted-services",
+            name: a.name.clone(),
+            detail: "trusted Azure services bypass the network rules (`networkAcls.bypass: AzureServices`)".into(),
+        });
+    }
+    let mut subnets = 0;
+    let mut with_nsg = 0;
+    let mut without = Vec::new();
+    for v in &m.vnets {
+        for s in &v.subnets {
+            subnets += 1;
+            let Some(n) = s.nsg else {
+                without.push(NoNsg {
+                    vnet: v.key.clone(),
+                    subnet: s.name.clone(),
+                    reason: if s.role == SubnetRole::Gateway {
+                        "Azure does not support an NSG on GatewaySubnet"
+                    } else {
+                        "`nsg: none` in the topology"
+                    },
+                });
+                continue;
+            };
+            with_nsg += 1;
+            if s.role == SubnetRole::Bastion {
+                continue; // Bastion's required rules; the public IP above covers them.
+            }
+            let nsg = &m.nsgs[n];
+            for r in nsg.rules.iter().filter(|r| r.inbound && r.allow && is_open_source(&r.source)) {
+                exposed.push(Exposure {
+                    kind: "nsg-rule",
+                    name: format!("{}/{}", nsg.name, r.name),
+                    detail: format!(
+                        "allows {} {} inbound from {} to subnet `{}` of `{}`",
+                        r.protocol,
+                        ports(&r.ports),
+                        r.source,
+                        s.name,
+                        v.key
+                    ),
+                });
+            }
+        }
+    }
+    let jumpbox = m.jumpbox.as_ref().map(|j| {
+        let linux = j.image.os == crate::azure::images::Os::Linux;
+        let port = if linux { "22" } else { "3389" };
+        let from = m
+            .vnet_subnet(j.vnet, &j.subnet)
+            .and_then(|s| s.nsg)
+            .and_then(|n| {
+                m.nsgs[n]
+                    .rules
+                    .iter()
+                    .find(|r| r.inbound && r.allow && r.ports.iter().any(|p| p == port))
+            })
+            .map(|r| r.source.clone());
+        JumpboxPlan {
+            name: j.name.clone(),
+            os: if linux { "linux" } else { "windows" },
+            public_ip: false,
+            login: match (&j.ssh_key, linux) {
+                (Some(SshKey::Literal(_) | SshKey::Parameter), true) => "ssh-key",
+                _ => "password",
+            },
+            admin_access_from: from,
+        }
+    });
+    SecurityPlan {
+        public_network_access: if a.allowed_ips.is_empty() { "disabled" } else { "selected" },
+        allowed_ips: a.allowed_ips.clone(),
+        trusted_services_bypass: a.trusted_services,
+        local_auth_disabled: a.disable_local_auth,
+        managed_identity: if a.system_identity { "system" } else { "none" },
+        subnets,
+        subnets_with_nsg: with_nsg,
+        subnets_without_nsg: without,
+        jumpbox,
+        exposed,
+    }
+}
+
+/// Whether an NSG rule source lets in the internet: any, the `Internet` tag, or a public range.
+fn is_open_source(source: &str) -> bool {
+    match source {
+        "*" | "Internet" => true,
+        s => s
+            .parse::<Ipv4Net>()
+            .ok()
+            .or_else(|| s.parse::<std::net::Ipv4Addr>().ok().map(Ipv4Net::from))
+            .is_some_and(|n| is_public(&n)),
+    }
+}
+
+fn ports(p: &[String]) -> String {
+    match p {
+        [one] if one == "*" => "all ports".into(),
+        [one] => format!("port {one}"),
+        many => format!("ports {}", many.join(", ")),
+    }
+}
+
+fn role_name(r: SubnetRole) -> &'static str {
+    match r {
+        SubnetRole::Plain => "plain",
+        SubnetRole::Bastion => "bastion",
+        SubnetRole::Gateway => "gateway",
+        SubnetRole::ResolverInbound => "dns-resolver-inbound",
+    }
+}
+
+fn size(n: &Ipv4Net) -> u64 {
+    1u64 << (32 - u32::from(n.prefix_len()))
+}
+
+/// The largest aligned block of the address spaces that overlaps no subnet.
+pub fn largest_free_block(spaces: &[Ipv4Net], used: &[Ipv4Net]) -> Option<Ipv4Net> {
+    let widest = spaces.iter().map(|s| s.prefix_len()).min()?;
+    (widest..=32).find_map(|len| allocate(spaces, used, len))
+}
+
+/// The region of a resource: its own `location` (a literal, or a parameter's default), else its
+/// parent's.
+fn region(t: &Template, r: &Resource) -> Option<String> {
+    match r.body.get("location") {
+        Some(Value::Str(s)) => Some(s.clone()),
+        Some(Value::Expr(Expr::Param(p))) => t.parameters.iter().find(|x| &x.name == p).and_then(|x| match &x.default {
+            Some(Value::Str(s)) => Some(s.clone()),
+            _ => None,
+        }),
+        Some(_) => None,
+        None => r
+            .parent
+            .as_ref()
+            .and_then(|p| t.resources.iter().find(|x| &x.symbol == p))
+            .and_then(|p| region(t, p)),
+    }
+}
+
+/// The plan as pretty JSON, with a final newline.
+pub fn json(p: &Plan) -> String {
+    let mut s = serde_json::to_string_pretty(p).expect("a plan always serializes");
+    s.push('\n');
+    s
+}
+
+/// The first line of the Markdown plan: lets CI find and update its earlier comment.
+pub const MARKER: &str = "<!-- aoai-vnet plan -->";
+
+/// The plan as GitHub-flavoured Markdown, with a Mermaid diagram. `source` names the topology
+/// file in the heading.
+pub fn markdown(p: &Plan, g: &graph::Graph, source: &str) -> String {
+    let mut o = String::new();
+    let a = &p.account;
+    let e = &a.private_endpoint;
+    let _ = writeln!(o, "{MARKER}");
+    let _ = writeln!(o, "## aoai-vnet plan: {}\n", code(&p.name));
+    let ip = match &e.private_ip {
+        Some(ip) => format!("at {}", code(ip)),
+        None => "(IP assigned at deployment)".into(),
+    };
+    let _ = writeln!(
+        o,
+        "Azure OpenAI account {} ({}, {}) in **{}**, reachable through private endpoint {} in {} {ip}. \
+         {} resources in {} VNet{}; cloud {}. Source: {}.\n",
+        code(&a.name),
+        a.kind,
+        a.sku,
+        a.location,
+        code(&e.name),
+        code(&format!("{}/{}", e.vnet, e.subnet)),
+        p.resources.len(),
+        p.address_plan.vnets.len(),
+        plural(p.address_plan.vnets.len()),
+        p.cloud,
+        code(source)
+    );
+
+    // Address plan.
+    let _ = writeln!(o, "### Address plan\n");
+    let _ = writeln!(o, "| VNet | Region | Address space | Subnets | Allocated | Free | Largest free block | DNS servers |");
+    let _ = writeln!(o, "|---|---|---|--:|--:|--:|---|---|");
+    for v in &p.address_plan.vnets {
+        let _ = writeln!(
+            o,
+            "| {} ({}) | {} | {} | {} | {} | {} | {} | {} |",
+            code(&v.name),
+            cell(&v.key),
+            cell(&v.location),
+            v.address_space.iter().map(|s| code(s)).collect::<Vec<_>>().join(", "),
+            v.subnets.len(),
+            thousands(v.allocated),
+            thousands(v.free),
+            v.largest_free_block.as_deref().map_or("none".into(), code),
+            if v.dns_servers.is_empty() {
+                "Azure-provided".into()
+            } else {
+                v.dns_servers.iter().map(|s| code(s)).collect::<Vec<_>>().join(", ")
+            }
+        );
+    }
+    o.push('\n');
+    for v in &p.address_plan.vnets {
+        let _ = writeln!(
+            o,
+            "**{}** ({} addresses):\n",
+            code(&v.name),
+            thousands(v.addresses)
+        );
+        let _ = writeln!(o, "| Subnet | CIDR | Addresses (usable) | NSG | Holds |");
+        let _ = writeln!(o, "|---|---|--:|---|---|");
+        for s in &v.subnets {
+            let nsg = match &s.nsg {
+                Some(n) => format!("{} ({} rule{})", code(n), s.nsg_rules, plural(s.nsg_rules)),
+                None => "none".into(),
+            };
+            let holds: Vec<String> = s
+                .holds
+                .iter()
+                .map(|h| {
+                    let what = match h.kind {
+                        "private-endpoint" => "private endpoint",
+                        "bastion" => "Bastion",
+                        "jumpbox" => "jump box",
+                        "vpn-gateway" => "VPN gateway",
+                        _ => "DNS resolver inbound",
+                    };
+                    match &h.ip {
+                        Some(ip) => format!("{what} {} at {}", code(&h.name), code(ip)),
+                        None => format!("{what} {}", code(&h.name)),
+                    }
+                })
+                .collect();
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} ({}) | {nsg} | {} |",
+                code(&s.name),
+                code(&s.prefix),
+                thousands(s.addresses),
+                thousands(s.usable),
+                holds.join("; ")
+            );
+        }
+        o.push('\n');
+    }
+    if !p.address_plan.vpn_client_pools.is_empty() {
+        let pools: Vec<String> = p.address_plan.vpn_client_pools.iter().map(|s| code(s)).collect();
+        let _ = writeln!(o, "VPN client address pool: {}.\n", pools.join(", "));
+    }
+    if !p.peerings.is_empty() {
+        let _ = writeln!(o, "| Peering | From | To | Forwarded traffic | Gateway |");
+        let _ = writeln!(o, "|---|---|---|---|---|");
+        for pe in &p.peerings {
+            let gw = if pe.use_remote_gateways {
+                "uses remote gateway"
+            } else if pe.allow_gateway_transit {
+                "offers gateway transit"
+            } else {
+                "none"
+            };
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {} | {gw} |",
+                code(&pe.name),
+                cell(&pe.from),
+                cell(&pe.to),
+                if pe.allow_forwarded_traffic { "allowed" } else { "blocked" }
+            );
+        }
+        o.push('\n');
+    }
+
+    // Resources.
+    let _ = writeln!(o, "### Resources\n");
+    let mut by_type: Vec<(&str, Vec<&ResourcePlan>)> = Vec::new();
+    for r in &p.resources {
+        match by_type.iter_mut().find(|(t, _)| *t == r.rtype) {
+            Some((_, v)) => v.push(r),
+            None => by_type.push((&r.rtype, vec![r])),
+        }
+    }
+    let _ = writeln!(o, "| Type | Count | Regions |");
+    let _ = writeln!(o, "|---|--:|---|");
+    for (t, rs) in &by_type {
+        let mut regions: Vec<&str> = Vec::new();
+        for r in rs {
+            let l = r.location.as_deref().unwrap_or("-");
+            if !regions.contains(&l) {
+                regions.push(l);
+            }
+        }
+        let _ = writeln!(o, "| {} | {} | {} |", code(t), rs.len(), cell(&regions.join(", ")));
+    }
+    let _ = writeln!(
+        o,
+        "\n<details><summary>All {} resources</summary>\n\n| Type | Name | Region |\n|---|---|---|",
+        p.resources.len()
+    );
+    for r in &p.resources {
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} |",
+            code(&r.rtype),
+            code(&r.name),
+            cell(r.location.as_deref().unwrap_or("-"))
+        );
+    }
+    let _ = writeln!(o, "\n</details>\n");
+    if !a.deployments.is_empty() {
+        let _ = writeln!(o, "Model deployments (created one at a time):\n");
+        let _ = writeln!(o, "| Deployment | Model | Version | SKU | Capacity |");
+        let _ = writeln!(o, "|---|---|---|---|--:|");
+        for d in &a.deployments {
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {} | {} |",
+                code(&d.name),
+                code(&d.model),
+                d.version.as_deref().map_or("default".into(), code),
+                cell(&d.sku),
+                d.capacity
+            );
+        }
+        o.push('\n');
+    }
+
+    // DNS.
+    let d = &p.dns;
+    let _ = writeln!(o, "### Private DNS\n");
+    let hosts: Vec<String> = d.host_names.iter().map(|h| code(h)).collect();
+    match d.mode {
+        "private-zone" => {
+            let zones: Vec<String> = d.zones.iter().map(|z| code(z)).collect();
+            let links: Vec<String> = d.linked_vnets.iter().map(|v| cell(v)).collect();
+            let _ = writeln!(o, "- Mode `private-zone`: this deployment creates {} (location `global`).", zones.join(", "));
+            let _ = writeln!(o, "- Linked to VNets: {} (registration disabled).", links.join(", "));
+        }
+        "existing" => {
+            let ids: Vec<String> = d.zone_ids.iter().map(|z| code(z)).collect();
+            let _ = writeln!(o, "- Mode `existing`: zones owned elsewhere: {}. Their VNet links are not managed here.", ids.join(", "));
+        }
+        _ => {
+            let _ = writeln!(o, "- Mode `none`: no zone and no zone group; clients must resolve the names below to the endpoint themselves (hosts files or your DNS).");
+        }
+    }
+    if !d.zone_group.is_empty() {
+        let cfg: Vec<String> = d.zone_group.iter().map(|z| code(z)).collect();
+        let _ = writeln!(o, "- Zone group on {}: {}.", code(&e.name), cfg.join(", "));
+    }
+    let _ = writeln!(o, "- Host names: {}.", hosts.join(", "));
+    if let Some(r) = &d.resolver {
+        let serves: Vec<String> = r.serves_vnets.iter().map(|v| cell(v)).collect();
+        let _ = writeln!(
+            o,
+            "- DNS Private Resolver {} in {}, inbound {}: the DNS server of {}.",
+            code(&r.name),
+            cell(&r.vnet),
+            code(&r.inbound_ip),
+            if serves.is_empty() { "no VNet".into() } else { serves.join(", ") }
+        );
+    }
+    if d.hosts_lines.is_empty() {
+        let _ = writeln!(o, "- The private IP is assigned at deployment: `aoai-vnet hosts` prints the hosts-file lines from the deployment's outputs.");
+    } else {
+        let _ = writeln!(o, "\nHosts-file lines (for machines on the VPN or without the private zone):\n\n```\n{}\n```", d.hosts_lines.join("\n"));
+    }
+    o.push('\n');
+
+    // Security.
+    let s = &p.security;
+    let _ = writeln!(o, "### Security\n");
+    if s.public_network_access == "disabled" {
+        let _ = writeln!(o, "- ✅ Public network access: **disabled**; the account is reachable only through its private endpoint.");
+    } else {
+        let ips: Vec<String> = s.allowed_ips.iter().map(|i| code(i)).collect();
+        let _ = writeln!(o, "- ⚠️ Public network access: **enabled for selected networks** {} (everything else denied).", ips.join(", "));
+    }
+    if s.trusted_services_bypass {
+        let _ = writeln!(o, "- ⚠️ Trusted Azure services may bypass the network rules.");
+    }
+    if s.local_auth_disabled {
+        let _ = writeln!(o, "- ✅ Local (API key) authentication: **disabled**; Microsoft Entra ID only.");
+    } else {
+        let _ = writeln!(o, "- ⚠️ Local (API key) authentication: **enabled**; keys work from anywhere the endpoint is reachable.");
+    }
+    let _ = writeln!(
+        o,
+        "- Managed identity: {}.",
+        if s.managed_identity == "system" { "system-assigned" } else { "none" }
+    );
+    let _ = writeln!(o, "- NSGs: {} of {} subnets have one.", s.subnets_with_nsg, s.subnets);
+    for n in &s.subnets_without_nsg {
+        let mark = if n.reason.starts_with("Azure") { "" } else { "⚠️ " };
+        let _ = writeln!(o, "  - {mark}{} in {}: no NSG ({}).", code(&n.subnet), cell(&n.vnet), n.reason);
+    }
+    if let Some(j) = &s.jumpbox {
+        let access = match &j.admin_access_from {
+            Some(f) => format!("{} only from {}", if j.os == "linux" { "SSH" } else { "RDP" }, code(f)),
+            None => "no inbound admin rule".into(),
+        };
+        let _ = writeln!(
+            o,
+            "- ✅ Jump box {}: no public IP, {} login, {access}.",
+            code(&j.name),
+            if j.login == "ssh-key" { "SSH key (password login disabled)" } else { "password (secure parameter)" }
+        );
+    }
+    let _ = writeln!(o, "\nExposed to the internet:\n");
+    if s.exposed.is_empty() {
+        let _ = writeln!(o, "Nothing: no public IP, and the account's public access is disabled.\n");
+    } else {
+        let _ = writeln!(o, "| What | Name | Detail |\n|---|---|---|");
+        for x in &s.exposed {
+            let what = match x.kind {
+                "public-ip" => "public IP",
+                "account-public-endpoint" => "account public endpoint",
+                "trusted-services" => "trusted services",
+                _ => "NSG rule",
+            };
+            let _ = writeln!(o, "| {what} | {} | {} |", code(&x.name), cell(&x.detail));
+        }
+        o.push('\n');
+    }
+
+    // Diagram.
+    let _ = writeln!(o, "### Diagram\n");
+    let text = graph::mermaid(g);
+    if g.edge_count() > MERMAID_MAX_EDGES || text.len() > MERMAID_MAX_TEXT {
+        let _ = writeln!(
+            o,
+            "The diagram has {} edges and {} characters, more than GitHub's Mermaid renders \
+             ({MERMAID_MAX_EDGES} edges, {MERMAID_MAX_TEXT} characters); \
+             `aoai-vnet graph --format dot` draws it with Graphviz.\n",
+            g.edge_count(),
+            text.len()
+        );
+    } else {
+        let _ = writeln!(o, "```mermaid\n{text}```\n");
+    }
+    let _ = writeln!(o, "<sub>Generated by aoai-vnet {}.</sub>", env!("CARGO_PKG_VERSION"));
+    o
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// Text in a table cell: the characters Markdown or HTML would interpret are escaped.
+fn cell(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '|' => out.push_str("\\|"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Inline code, safe in a table cell (GitHub splits cells at `|` even inside code).
+fn code(s: &str) -> String {
+    let text = s.replace('|', "\\|").replace(['\n', '\r'], " ");
+    if text.contains('`') {
+        format!("`` {text} ``")
+    } else {
+        format!("`{text}`")
+    }
+}
+
+/// `65536` -> `65,536`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(s: &str) -> Ipv4Net {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn largest_free_block_is_aligned_and_unused() {
+        let spaces = [n("10.0.0.0/16")];
+        assert_eq!(
+            largest_free_block(&spaces, &[n("10.0.0.0/24"), n("10.0.1.0/27")]),
+            Some(n("10.0.128.0/17"))
+        );
+        assert_eq!(largest_free_block(&spaces, &[]), Some(n("10.0.0.0/16")));
+        assert_eq!(largest_free_block(&[n("10.0.0.0/29")], &[n("10.0.0.0/29")]), None);
+        assert_eq!(
+            largest_free_block(&[n("10.0.0.0/24"), n("10.1.0.0/22")], &[n("10.1.0.0/24")]),
+            Some(n("10.1.2.0/23"))
+        );
+    }
+
+    #[test]
+    fn open_sources() {
+        assert!(is_open_source("*"));
+        assert!(is_open_source("Internet"));
+        assert!(is_open_source("203.0.113.0/24"));
+        assert!(is_open_source("198.51.100.7"));
+        assert!(!is_open_source("10.0.0.0/8"));
+        assert!(!is_open_source("VirtualNetwork"));
+        assert!(!is_open_source("10.0.1.0/26"));
+    }
+
+    #[test]
+    fn escaping_and_numbers() {
+        assert_eq!(code("a|b"), "`a\\|b`");
+        assert_eq!(code("a`b"), "`` a`b ``");
+        assert_eq!(cell("a|<b>"), "a\\|&lt;b&gt;");
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(65536), "65,536");
+        assert_eq!(thousands(1234567), "1,234,567");
+    }
+}
