@@ -1,6 +1,7 @@
 //! Every diagnostic code: its severity, a title, and what the rule checks and why
 //! (`aoai-vnet explain CODE`). A test keeps this table, the codes used in the source and
-//! `docs/codes.md` in sync. Codes are stable: a retired code is never reused.
+//! `docs/codes.md` in sync. Codes are stable: a retired code is never reused (retired: E0901,
+//! "not supported yet", for resource groups and subscriptions before they were generated).
 
 use crate::diag::Severity;
 
@@ -86,7 +87,6 @@ pub const ALL: &[Code] = &[
     e("E0708", "invalid GUID", "`vpn_gateway.tenant_id` and `audience` are GUIDs (a tenant ID and an app ID)."),
     e("E0709", "subscription without resource group", "A VNet placed in another `subscription` must also name its `resource_group` there."),
     e("E0710", "invalid subscription ID", "A subscription ID is a GUID."),
-    e("E0901", "not supported yet", "Placing VNets or the account in other resource groups or subscriptions is part of the language but not generated yet. The compiler refuses it instead of deploying everything into one resource group."),
     w("W0001", "public address range in a VNet", "A VNet uses addresses outside the private ranges (RFC 1918 and RFC 6598). It works, but hosts on the internet in that range become unreachable from the VNet, and it is usually a typo."),
     w("W0002", "region without Azure OpenAI", "The account's region does not offer Azure OpenAI (from Microsoft Learn's model availability tables); the deployment would fail. The account may live in another region than the VNets."),
     w("W0003", "undocumented zone name", "Azure does not document the private DNS zone name for this kind of account in this cloud; the compiler derived it from the public cloud's name. Check it, or use `dns.mode: existing` with zones you know."),

@@ -306,10 +306,14 @@ pub fn diagnose(r: &mut Report) {
         .connects
         .iter()
         .any(|(_, c)| matches!(c, Connect::TimedOut | Connect::Unreachable(_)));
-    r.failure = Some(format!(
-        "{} resolves correctly, but no TCP connection to port {} succeeded",
-        r.host, r.port
-    ));
+    r.failure = Some(if matches!(r.lookup, Lookup::Literal(_)) {
+        format!("no TCP connection to {} port {} succeeded", r.host, r.port)
+    } else {
+        format!(
+            "{} resolves correctly, but no TCP connection to port {} succeeded",
+            r.host, r.port
+        )
+    });
     r.causes = if timed_out {
         // No answer at all: either there is no route to the VNet, or something drops the packets.
         vec![Cause::NotOnPrivateNetwork, Cause::Firewall]
@@ -325,7 +329,14 @@ fn join(addrs: &[IpAddr]) -> String {
 
 /// What to check for a cause, in the guide's words and with the tool's own commands.
 fn advice(c: Cause, r: &Report) -> Vec<String> {
+    let addrs = r.lookup.addresses();
     match c {
+        Cause::DnsIssue if !addrs.is_empty() && addrs.iter().all(|a| classify(*a).is_private_path()) => vec![
+            "The name resolves to a private address, but not to the endpoint's: the zone's A record may be stale \
+             (a recreated endpoint), or another zone or a hosts-file line answers first."
+                .into(),
+            "Compare with `aoai-vnet hosts` and the A record in the private DNS zone.".into(),
+        ],
         Cause::DnsIssue => vec![
             "The name must resolve to the private endpoint's IP from this machine.".into(),
             "In a VNet: the private DNS zone (privatelink.openai.azure.com, or your cloud's) must be linked to \
@@ -342,11 +353,21 @@ fn advice(c: Cause, r: &Report) -> Vec<String> {
                 .into(),
             "Check that the VPN client is connected, or run this from the jump box.".into(),
         ],
-        Cause::Firewall => vec![format!(
-            "A firewall between this machine and the endpoint (a local or corporate firewall, a proxy, or an \
-             NSG rule on the endpoint's subnet) may be blocking TCP port {}; make sure it is allowed.",
-            r.port
-        )],
+        Cause::Firewall => {
+            let mut v = vec![format!(
+                "A firewall between this machine and the endpoint (a local or corporate firewall, a proxy, or an \
+                 NSG rule on the endpoint's subnet) may be blocking TCP port {}; make sure it is allowed.",
+                r.port
+            )];
+            if r.connects.iter().any(|(_, c)| *c == Connect::Refused) {
+                v.push(format!(
+                    "\"Connection refused\" means something answered and said no: a firewall that rejects, or no \
+                     service on port {} at that address (an Azure OpenAI private endpoint listens on 443).",
+                    r.port
+                ));
+            }
+            v
+        }
     }
 }
 
@@ -358,7 +379,11 @@ pub fn render(r: &Report) -> String {
     let _ = writeln!(o, "1. Resolve {}", r.host);
     match &r.lookup {
         Lookup::Literal(ip) => {
-            let _ = writeln!(o, "   {ip}  {} (given as an address; no lookup)", classify(*ip).describe());
+            let _ = writeln!(
+                o,
+                "   {ip}  {}; given as an address, no lookup",
+                classify(*ip).describe()
+            );
         }
         Lookup::Addresses(v) => {
             for ip in v {
@@ -393,7 +418,12 @@ pub fn render(r: &Report) -> String {
                 }
             }
             None => {
-                let _ = writeln!(o, "2. Check that the name resolves to a private address");
+                let what = if matches!(r.lookup, Lookup::Literal(_)) {
+                    "the address is private"
+                } else {
+                    "the name resolves to a private address"
+                };
+                let _ = writeln!(o, "2. Check that {what}");
                 if r.dns_ok {
                     let _ = writeln!(o, "   ok (pass --expect IP to compare with the endpoint's own IP)");
                 } else {
@@ -467,7 +497,10 @@ mod tests {
         assert_eq!(classify(ip("172.31.255.1")), Class::Private("RFC 1918"));
         assert_eq!(classify(ip("172.32.0.1")), Class::Public);
         assert_eq!(classify(ip("192.168.1.1")), Class::Private("RFC 1918"));
-        assert_eq!(classify(ip("100.64.0.1")), Class::Private("RFC 6598 shared address space"));
+        assert_eq!(
+            classify(ip("100.64.0.1")),
+            Class::Private("RFC 6598 shared address space")
+        );
         assert_eq!(classify(ip("100.128.0.1")), Class::Public);
         assert_eq!(classify(ip("127.0.0.1")), Class::Loopback);
         assert_eq!(classify(ip("169.254.1.1")), Class::LinkLocal);
@@ -492,7 +525,10 @@ mod tests {
     fn invalid_names_never_reach_the_resolver() {
         assert_eq!(resolve("nothing.invalid", Duration::from_secs(1)), Lookup::Invalid);
         assert_eq!(resolve("NOTHING.INVALID.", Duration::from_secs(1)), Lookup::Invalid);
-        assert_eq!(resolve("10.0.0.5", Duration::from_secs(1)), Lookup::Literal(ip("10.0.0.5")));
+        assert_eq!(
+            resolve("10.0.0.5", Duration::from_secs(1)),
+            Lookup::Literal(ip("10.0.0.5"))
+        );
     }
 
     fn report(lookup: Lookup, expect: Option<&str>, connects: Vec<Connect>) -> Report {
@@ -523,15 +559,31 @@ mod tests {
 
     #[test]
     fn causes_follow_the_guide() {
-        let r = report(Lookup::Addresses(vec![ip("10.0.0.5")]), Some("10.0.0.5"), vec![Connect::Connected]);
+        let r = report(
+            Lookup::Addresses(vec![ip("10.0.0.5")]),
+            Some("10.0.0.5"),
+            vec![Connect::Connected],
+        );
         assert!(r.ok());
         let r = report(Lookup::Invalid, None, vec![]);
         assert_eq!(r.causes, [Cause::DnsIssue]);
-        let r = report(Lookup::Addresses(vec![ip("20.1.2.3")]), Some("10.0.0.5"), vec![Connect::Connected]);
+        let r = report(
+            Lookup::Addresses(vec![ip("20.1.2.3")]),
+            Some("10.0.0.5"),
+            vec![Connect::Connected],
+        );
         assert_eq!(r.causes, [Cause::DnsIssue, Cause::NotOnPrivateNetwork]);
-        let r = report(Lookup::Addresses(vec![ip("10.0.0.9")]), Some("10.0.0.5"), vec![Connect::Refused]);
+        let r = report(
+            Lookup::Addresses(vec![ip("10.0.0.9")]),
+            Some("10.0.0.5"),
+            vec![Connect::Refused],
+        );
         assert_eq!(r.causes, [Cause::DnsIssue]);
-        let r = report(Lookup::Addresses(vec![ip("10.0.0.5")]), Some("10.0.0.5"), vec![Connect::TimedOut]);
+        let r = report(
+            Lookup::Addresses(vec![ip("10.0.0.5")]),
+            Some("10.0.0.5"),
+            vec![Connect::TimedOut],
+        );
         assert_eq!(r.causes, [Cause::NotOnPrivateNetwork, Cause::Firewall]);
         let r = report(Lookup::Addresses(vec![ip("10.0.0.5")]), None, vec![Connect::Refused]);
         assert_eq!(r.causes, [Cause::Firewall]);

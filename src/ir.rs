@@ -109,6 +109,9 @@ pub struct Resource {
     pub after: Vec<String>,
     /// A line for readers of the output (Bicep comment; ARM has none).
     pub comment: Option<String>,
+    /// Where the resource lives when not in the deployment's resource group. Child resources
+    /// live with their parent (their own `scope` is ignored).
+    pub scope: crate::model::Scope,
 }
 
 impl Resource {
@@ -122,6 +125,7 @@ impl Resource {
             body: IndexMap::new(),
             after: Vec::new(),
             comment: None,
+            scope: crate::model::Scope::default(),
         }
     }
 
@@ -194,19 +198,58 @@ pub struct Existing {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Template {
     pub description: String,
+    /// The topology's workload name (names nested deployments).
+    pub workload: String,
+    /// The resource group of resources without their own, when the output is a
+    /// subscription-scope deployment (the `resourceGroupName` parameter's default).
+    pub default_resource_group: String,
     pub parameters: Vec<Param>,
     pub resources: Vec<Resource>,
     pub outputs: Vec<Output>,
     /// Resources owned elsewhere that the resources refer to by ID.
     pub existing: Vec<Existing>,
+    /// Symbol to position in `resources`, built on first lookup (emitters look up symbols once
+    /// per reference; a linear search made 1,000-spoke builds quadratic).
+    index: std::cell::OnceCell<std::collections::HashMap<String, usize>>,
 }
 
 impl Template {
     pub fn resource(&self, symbol: &str) -> &Resource {
-        self.resources
-            .iter()
-            .find(|r| r.symbol == symbol)
-            .unwrap_or_else(|| panic!("no resource `{symbol}` in the IR"))
+        &self.resources[self.position(symbol)]
+    }
+
+    /// The position of a resource in `resources`.
+    pub fn position(&self, symbol: &str) -> usize {
+        let index = self.index.get_or_init(|| {
+            self.resources
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.symbol.clone(), i))
+                .collect()
+        });
+        match index.get(symbol) {
+            Some(&i) if self.resources.get(i).is_some_and(|r| r.symbol == symbol) => i,
+            // Resources added after the first lookup: search.
+            _ => self
+                .resources
+                .iter()
+                .position(|r| r.symbol == symbol)
+                .unwrap_or_else(|| panic!("no resource `{symbol}` in the IR")),
+        }
+    }
+
+    /// Where a resource lives: its own scope, or its top-level ancestor's.
+    pub fn scope_of(&self, symbol: &str) -> &crate::model::Scope {
+        let r = self.resource(symbol);
+        match &r.parent {
+            Some(p) => self.scope_of(p),
+            None => &r.scope,
+        }
+    }
+
+    /// Whether any resource lives outside the deployment's resource group.
+    pub fn is_multi_scope(&self) -> bool {
+        self.resources.iter().any(|r| !r.scope.is_default())
     }
 
     /// The names of a resource from the top-level ancestor down (`["vnet-x", "peer-a-to-b"]`).

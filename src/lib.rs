@@ -8,9 +8,12 @@ pub mod azure;
 pub mod check;
 pub mod cli;
 pub mod codes;
+pub mod deploy;
 pub mod diag;
+pub mod doctor;
 pub mod emit;
 pub mod ir;
+pub mod layout;
 pub mod lower;
 pub mod model;
 pub mod output;
@@ -25,7 +28,12 @@ use source::SourceFile;
 /// What `build` can write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
+    /// `main.json` and `main.parameters.json`.
     Arm,
+    /// `main.bicep` and `main.bicepparam`.
+    Bicep,
+    /// Both forms: the ARM files, then the Bicep files.
+    All,
 }
 
 /// A generated file: its name in the output folder and its bytes.
@@ -71,19 +79,32 @@ pub fn compile(file: &SourceFile, target: Target) -> (Option<Compiled>, Vec<Diag
     };
     let template = lower::lower(&model);
     let mut files = Vec::new();
-    match target {
-        Target::Arm => {
-            files.push(OutputFile {
-                name: "main.json".into(),
-                text: emit::arm::to_text(&emit::arm::template(&template)),
-            });
-            files.push(OutputFile {
-                name: "main.parameters.json".into(),
-                text: emit::arm::to_text(&emit::arm::parameters(&template)),
-            });
+    if matches!(target, Target::Arm | Target::All) {
+        files.push(OutputFile {
+            name: "main.json".into(),
+            text: emit::arm::to_text(&emit::arm::template(&template)),
+        });
+        files.push(OutputFile {
+            name: "main.parameters.json".into(),
+            text: emit::arm::to_text(&emit::arm::parameters(&template)),
+        });
+    }
+    let mut notes = notes(&model);
+    if matches!(target, Target::Bicep | Target::All) {
+        match emit::bicep::unsupported(&template) {
+            None => {
+                files.push(OutputFile {
+                    name: emit::bicep::TEMPLATE_FILE.into(),
+                    text: emit::bicep::template(&template),
+                });
+                files.push(OutputFile {
+                    name: emit::bicep::PARAMETERS_FILE.into(),
+                    text: emit::bicep::parameters(&template, emit::bicep::TEMPLATE_FILE),
+                });
+            }
+            Some(why) => notes.push(format!("no Bicep is written for this topology: {why}")),
         }
     }
-    let notes = notes(&model);
     (
         Some(Compiled {
             model,

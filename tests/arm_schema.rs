@@ -89,7 +89,9 @@ const EMBEDDED: [(&str, &str); 3] = [
 ];
 
 /// Every resource type the compiler can emit; each must appear in some validated template.
-const EMITTED_TYPES: [&str; 16] = [
+const EMITTED_TYPES: [&str; 18] = [
+    "Microsoft.Resources/resourceGroups",
+    "Microsoft.Resources/deployments",
     "Microsoft.Network/networkSecurityGroups",
     "Microsoft.Network/virtualNetworks",
     "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
@@ -274,11 +276,18 @@ fn every_output_matches_the_schemas() {
 
 #[test]
 fn every_resource_type_we_emit_is_validated() {
-    let mut seen = std::collections::BTreeSet::new();
-    for (_, template, _) in all_outputs() {
+    // Types of a template and of the inline templates of its nested deployments.
+    fn collect(template: &Value, seen: &mut std::collections::BTreeSet<String>) {
         for r in template["resources"].as_array().expect("resources is an array") {
             seen.insert(r["type"].as_str().expect("type is a string").to_string());
+            if r["properties"]["template"].is_object() {
+                collect(&r["properties"]["template"], seen);
+            }
         }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for (_, template, _) in all_outputs() {
+        collect(&template, &mut seen);
     }
     let missing: Vec<&str> = EMITTED_TYPES.iter().copied().filter(|t| !seen.contains(*t)).collect();
     assert!(

@@ -11,6 +11,10 @@
 //!   of Microsoft-registered Azure VPN Client App IDs per cloud.
 //! - Login hosts: Microsoft Learn, "National clouds" (learn.microsoft.com/entra/identity-platform/
 //!   authentication-national-cloud), Microsoft Entra authentication endpoints.
+//! - ARM endpoints and token audiences (for `aoai-vnet deploy`): Microsoft Learn, "Azure
+//!   environments" / the developer guides of Azure Government and Azure China (Azure Resource
+//!   Manager endpoint, "token audience"); the same values as `az cloud show --name <cloud>`
+//!   `endpoints.resourceManager` and `endpoints.activeDirectoryResourceId`.
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Cloud {
@@ -106,6 +110,26 @@ impl Cloud {
             Cloud::AzureCloud => "openai.azure.com",
             Cloud::AzureUsGovernment => "openai.azure.us",
             Cloud::AzureChinaCloud => "openai.azure.cn",
+        }
+    }
+
+    /// The Azure Resource Manager endpoint (`az cloud show`: `endpoints.resourceManager`).
+    pub fn arm_endpoint(self) -> &'static str {
+        match self {
+            Cloud::AzureCloud => "https://management.azure.com",
+            Cloud::AzureUsGovernment => "https://management.usgovcloudapi.net",
+            Cloud::AzureChinaCloud => "https://management.chinacloudapi.cn",
+        }
+    }
+
+    /// The audience of tokens for Resource Manager (`az cloud show`:
+    /// `endpoints.activeDirectoryResourceId`): the `resource` of managed identity and
+    /// `az account get-access-token`; the Entra scope is this followed by `/.default`.
+    pub fn arm_audience(self) -> &'static str {
+        match self {
+            Cloud::AzureCloud => "https://management.core.windows.net/",
+            Cloud::AzureUsGovernment => "https://management.core.usgovcloudapi.net/",
+            Cloud::AzureChinaCloud => "https://management.core.chinacloudapi.cn/",
         }
     }
 }

@@ -63,7 +63,6 @@ pub fn check(t: &Topology, diags: &mut Diagnostics) -> Option<Model> {
     }
 
     let mut vnets = network::vnets(&mut cx, t);
-    not_yet_lowered(&mut cx, t);
     let features = network::Features::resolve(&mut cx, t);
     address_plan::plan(&mut cx, t, &mut vnets, &features);
     let openai = t.openai.as_ref().and_then(|o| openai::account(&mut cx, t, o, &vnets));
@@ -101,27 +100,6 @@ pub fn check(t: &Topology, diags: &mut Diagnostics) -> Option<Model> {
         }
     }
     Some(model)
-}
-
-/// Placement in other resource groups and subscriptions is parsed and checked, but not emitted
-/// yet: refuse it rather than silently deploy everything into one resource group.
-fn not_yet_lowered(cx: &mut Ctx, t: &Topology) {
-    let scoped = t
-        .vnets
-        .iter()
-        .flat_map(|(_, v)| [v.resource_group.as_ref(), v.subscription.as_ref()])
-        .chain([t.openai.as_ref().and_then(|o| o.resource_group.as_ref())])
-        .flatten();
-    for s in scoped {
-        cx.error(
-            "E0901",
-            s.span,
-            "placing resources in another resource group or subscription is not supported yet",
-        )
-        .set_help(
-            "leave `resource_group`/`subscription` out to deploy everything into the deployment's resource group",
-        );
-    }
 }
 
 /// What every rule family shares: the diagnostics, the cloud, the workload name and default

@@ -152,7 +152,7 @@ pub(super) fn assign(
                 .find(|s| s.role == SubnetRole::Bastion)
                 .map(|s| s.prefix.to_string())
         });
-    if let (Some(j), Some(_)) = (&compute.jumpbox, &bastion_prefix) {
+    if let Some(j) = &compute.jumpbox {
         let port = if is_windows(j.image) { "3389" } else { "22" };
         holds.entry((j.vnet, j.subnet.clone())).or_default().jumpbox_port = Some(port);
     }
@@ -249,13 +249,27 @@ fn role_rules(role: SubnetRole, h: Option<&Holds>, bastion_prefix: Option<&str>)
     }
     let mut out = Vec::new();
     let Some(h) = h else { return out };
-    if let (Some(port), Some(from)) = (h.jumpbox_port, bastion_prefix) {
-        let name = if port == "22" {
-            "allow-ssh-from-bastion"
-        } else {
-            "allow-rdp-from-bastion"
-        };
-        out.push(rule(name, 100, true, true, "Tcp", from, "*", &[port]));
+    // The jump box admits SSH (or RDP) from the Bastion subnet only; without a Bastion subnet
+    // (Developer SKU, or VPN clients only) from the virtual network, which the deny-all rule of
+    // an endpoint subnet would otherwise block.
+    match (h.jumpbox_port, bastion_prefix) {
+        (Some(port), Some(from)) => {
+            let name = if port == "22" {
+                "allow-ssh-from-bastion"
+            } else {
+                "allow-rdp-from-bastion"
+            };
+            out.push(rule(name, 100, true, true, "Tcp", from, "*", &[port]));
+        }
+        (Some(port), None) if h.private_endpoint => {
+            let name = if port == "22" {
+                "allow-ssh-from-vnet"
+            } else {
+                "allow-rdp-from-vnet"
+            };
+            out.push(rule(name, 100, true, true, "Tcp", "VirtualNetwork", "*", &[port]));
+        }
+        _ => {}
     }
     if h.private_endpoint {
         out.push(rule(
@@ -269,7 +283,7 @@ fn role_rules(role: SubnetRole, h: Option<&Holds>, bastion_prefix: Option<&str>)
             &["443"],
         ));
         out.push(rule("deny-all-inbound", 4096, true, false, "*", "*", "*", &["*"]));
-    } else if h.jumpbox_port.is_some() {
+    } else if h.jumpbox_port.is_some() && bastion_prefix.is_some() {
         out.push(rule(
             "deny-ssh-rdp-inbound",
             4000,

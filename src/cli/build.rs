@@ -1,15 +1,21 @@
 //! `aoai-vnet build`: compile and write (or compare, or print) the deployment files.
 
-use super::{read, report, BuildArgs, TargetArg, EXIT_IO, EXIT_OK, EXIT_STALE, EXIT_TOPOLOGY};
+use super::{read, report, BuildArgs, TargetArg, EXIT_IO, EXIT_OK, EXIT_STALE, EXIT_TOPOLOGY, EXIT_USAGE};
 use crate::{compile, output, Target};
 
 pub(super) fn run(a: &BuildArgs) -> u8 {
+    let target = match a.target {
+        TargetArg::Arm => Target::Arm,
+        TargetArg::Bicep => Target::Bicep,
+        TargetArg::All => Target::All,
+    };
+    if a.stdout && target == Target::All {
+        eprintln!("error: --stdout prints one template; choose it with `--target arm` (main.json) or `--target bicep` (main.bicep)");
+        return EXIT_USAGE;
+    }
     let file = match read(&a.file) {
         Ok(f) => f,
         Err(code) => return code,
-    };
-    let target = match a.target {
-        TargetArg::Arm => Target::Arm,
     };
     let (compiled, diags) = compile(&file, target);
     report(&file, &diags, !a.check && !a.stdout);
@@ -18,6 +24,12 @@ pub(super) fn run(a: &BuildArgs) -> u8 {
     };
     for n in &c.notes {
         eprintln!("note: {n}");
+    }
+    if c.files.is_empty() {
+        eprintln!(
+            "error: `--target bicep` has nothing to write for this topology (see the note above); use `--target arm`"
+        );
+        return EXIT_USAGE;
     }
     if a.stdout {
         print!("{}", c.files[0].text);

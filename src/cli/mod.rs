@@ -1,10 +1,18 @@
 //! The command line: clap definitions and the commands, each returning an exit code.
 //!
 //! Exit codes: 0 success; 1 the topology has errors; 2 usage error; 3 generated files are stale;
+//! 4 Azure refused or failed the deployment;
 //! 5 a file could not be read or written.
 
 mod build;
 mod check;
+mod completions;
+mod deploy;
+mod doctor;
+mod graph;
+mod hosts;
+mod init;
+mod plan;
 mod explain;
 
 use crate::diag::{render, Diagnostic};
@@ -17,6 +25,7 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_TOPOLOGY: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 pub const EXIT_STALE: u8 = 3;
+pub const EXIT_AZURE: u8 = 4;
 pub const EXIT_IO: u8 = 5;
 
 const DEFAULT_FILE: &str = "aoai-vnet.yaml";
@@ -27,7 +36,7 @@ const DEFAULT_FILE: &str = "aoai-vnet.yaml";
     version,
     about = "Compile a topology file into ARM templates that put an Azure OpenAI account inside a virtual network",
     long_about = None,
-    after_help = "Exit codes: 0 success, 1 the topology has errors, 2 usage error, 3 generated files are stale, 5 a file could not be read or written."
+    after_help = "Exit codes: 0 success, 1 the topology has errors, 2 usage error, 3 generated files are stale, 4 Azure refused or failed the deployment, 5 a file or the network failed."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -44,6 +53,22 @@ pub enum Command {
     Schema,
     /// Explain a diagnostic code (what the rule checks and why); without a code, list them all.
     Explain(ExplainArgs),
+    /// Print a review of what would be deployed: address plan, resources, DNS, security, diagram.
+    Plan(plan::PlanArgs),
+    /// Print the network diagram (Mermaid or Graphviz DOT).
+    Graph(graph::GraphArgs),
+    /// Print hosts-file lines for the account's names (from a static IP or the deployment's outputs).
+    Hosts(hosts::HostsArgs),
+    /// Test name resolution and TCP reachability of the account, and name the likely cause of a failure.
+    Doctor(doctor::DoctorArgs),
+    /// Write a commented starter aoai-vnet.yaml into the current folder.
+    Init(init::InitArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(completions::CompletionsArgs),
+    /// Print the manual page (roff) of aoai-vnet or of one command.
+    Man(completions::ManArgs),
+    /// Deploy the topology through Azure Resource Manager: validate, what-if, deploy, follow, save the outputs.
+    Deploy(deploy::DeployArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -68,8 +93,9 @@ pub struct BuildArgs {
     /// The topology file.
     #[arg(default_value = DEFAULT_FILE)]
     pub file: PathBuf,
-    /// What to generate: `arm` writes main.json and main.parameters.json.
-    #[arg(long, value_enum, default_value_t = TargetArg::Arm)]
+    /// What to generate: `arm` writes main.json and main.parameters.json, `bicep` writes
+    /// main.bicep and main.bicepparam, `all` writes both forms.
+    #[arg(long, value_enum, default_value_t = TargetArg::All)]
     pub target: TargetArg,
     /// The folder to write into (created if missing).
     #[arg(long, default_value = "infra")]
@@ -77,7 +103,8 @@ pub struct BuildArgs {
     /// Write nothing; exit 3 when the files in --out-dir are not what would be generated.
     #[arg(long, conflicts_with = "stdout")]
     pub check: bool,
-    /// Print the template to standard output instead of writing files.
+    /// Print the template (main.json or main.bicep) to standard output instead of writing
+    /// files; needs `--target arm` or `--target bicep`.
     #[arg(long)]
     pub stdout: bool,
 }
@@ -85,6 +112,8 @@ pub struct BuildArgs {
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum TargetArg {
     Arm,
+    Bicep,
+    All,
 }
 
 #[derive(clap::Args, Debug)]
@@ -103,6 +132,14 @@ pub fn run(cli: Cli) -> u8 {
         Command::Build(a) => build::run(&a),
         Command::Check(a) => check::run(&a),
         Command::Explain(a) => explain::run(&a),
+        Command::Plan(a) => plan::run(&a),
+        Command::Graph(a) => graph::run(&a),
+        Command::Hosts(a) => hosts::run(&a),
+        Command::Doctor(a) => doctor::run(&a),
+        Command::Init(a) => init::run(&a),
+        Command::Completions(a) => completions::completions(&a),
+        Command::Man(a) => completions::man(&a),
+        Command::Deploy(a) => deploy::run(&a),
         Command::Schema => {
             print!("{}", crate::TOPOLOGY_SCHEMA);
             EXIT_OK

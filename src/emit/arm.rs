@@ -1,71 +1,413 @@
 //! ARM JSON, built as serde_json values (never text templates). `main.json` and
 //! `main.parameters.json`.
+//!
+//! A flat layout is one resource-group template. Otherwise (see `layout`) the resources go into
+//! nested deployments with inner expression evaluation: each nested template declares the
+//! parameters it uses and gets them passed explicitly; references across resource groups and
+//! subscriptions use full resource IDs.
 
+use crate::azure::api_versions;
 use crate::ir::{Expr, ParamType, Seg, Template, Value};
+use crate::layout::{self, Layout};
+use crate::model::Scope;
 use serde_json::{json, Map, Value as Json};
+use std::cell::RefCell;
+use std::collections::BTreeSet;
 
 pub const TEMPLATE_SCHEMA: &str = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
+pub const SUBSCRIPTION_TEMPLATE_SCHEMA: &str =
+    "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#";
 pub const PARAMETERS_SCHEMA: &str = "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#";
 
-/// The resource-group template.
+/// The parameter naming the default resource group of a subscription-scope deployment.
+pub const RESOURCE_GROUP_PARAM: &str = "resourceGroupName";
+/// Passed into nested templates in other subscriptions that refer to the deploying subscription.
+const DEFAULT_SUBSCRIPTION_PARAM: &str = "defaultSubscriptionId";
+
+/// Where expressions are evaluated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Here {
+    /// Inside a template deployed to this resource group.
+    Group(Scope),
+    /// The outer template of a subscription-scope deployment.
+    Subscription,
+}
+
+/// A rendering context: the template, where we are, and the parameters used so far.
+struct Cx<'a> {
+    t: &'a Template,
+    here: Here,
+    used: RefCell<BTreeSet<String>>,
+}
+
+impl<'a> Cx<'a> {
+    fn new(t: &'a Template, here: Here) -> Self {
+        Cx {
+            t,
+            here,
+            used: RefCell::new(BTreeSet::new()),
+        }
+    }
+
+    fn param(&self, name: &str) -> String {
+        self.used.borrow_mut().insert(name.to_string());
+        format!("parameters({})", quote(name))
+    }
+
+    /// The subscription ID of `scope`, as an expression.
+    fn subscription(&self, scope: &Scope) -> String {
+        match (&scope.subscription, &self.here) {
+            (Some(s), _) => quote(s),
+            (None, Here::Group(cs)) if cs.subscription.is_some() => self.param(DEFAULT_SUBSCRIPTION_PARAM),
+            (None, _) => "subscription().subscriptionId".into(),
+        }
+    }
+
+    /// The resource group name of `scope`, as an expression.
+    fn resource_group(&self, scope: &Scope) -> String {
+        match (&scope.resource_group, &self.here) {
+            (Some(rg), _) => quote(rg),
+            (None, Here::Group(cs)) if cs.is_default() => "resourceGroup().name".into(),
+            (None, _) => self.param(RESOURCE_GROUP_PARAM),
+        }
+    }
+
+    /// `resourceId(...)` of a resource, short when it lives where we are.
+    fn resource_id(&self, symbol: &str) -> String {
+        self.id_with(symbol, None)
+    }
+
+    fn id_with(&self, symbol: &str, child: Option<(&str, &str)>) -> String {
+        let r = self.t.resource(symbol);
+        let mut names: Vec<String> = self.t.full_name(symbol).iter().map(|n| quote(n)).collect();
+        let mut rtype = r.rtype.to_string();
+        if let Some((seg, name)) = child {
+            rtype = format!("{rtype}/{seg}");
+            names.push(quote(name));
+        }
+        let scope = self.t.scope_of(symbol);
+        match &self.here {
+            Here::Group(cs) if cs == scope => format!("resourceId({}, {})", quote(&rtype), names.join(", ")),
+            _ => format!(
+                "resourceId({}, {}, {}, {})",
+                self.subscription(scope),
+                self.resource_group(scope),
+                quote(&rtype),
+                names.join(", ")
+            ),
+        }
+    }
+
+    fn value(&self, v: &Value) -> Json {
+        match v {
+            Value::Bool(b) => json!(b),
+            Value::Int(i) => json!(i),
+            Value::Str(s) => literal(s),
+            Value::Array(items) => Json::Array(items.iter().map(|i| self.value(i)).collect()),
+            Value::Object(map) => Json::Object(map.iter().map(|(k, v)| (k.clone(), self.value(v))).collect()),
+            Value::Expr(e) => json!(format!("[{}]", self.expr(e))),
+        }
+    }
+
+    fn expr(&self, e: &Expr) -> String {
+        match e {
+            Expr::Param(p) => self.param(p),
+            Expr::Id(s) => self.resource_id(s),
+            Expr::ChildId(s, seg, name) => self.id_with(s, Some((seg, name))),
+            Expr::Prop(s, segs) => {
+                let r = self.t.resource(s);
+                format!(
+                    "reference({}, {}){}",
+                    self.resource_id(s),
+                    quote(r.api_version),
+                    path(segs)
+                )
+            }
+            Expr::ReferenceOf {
+                target,
+                api_version,
+                path: segs,
+            } => {
+                format!("reference({}, {}){}", self.expr(target), quote(api_version), path(segs))
+            }
+            Expr::Format(text, args) => {
+                let args: Vec<String> = args.iter().map(|a| self.expr(a)).collect();
+                format!("format({}, {})", quote(text), args.join(", "))
+            }
+            Expr::TenantId => "subscription().tenantId".into(),
+        }
+    }
+
+    /// One resource; `dependsOn` lists the needs that `keep` accepts (those in the same template).
+    fn resource(&self, i: usize, keep: &dyn Fn(usize) -> bool) -> Json {
+        let t = self.t;
+        let r = &t.resources[i];
+        let mut o = Map::new();
+        o.insert("type".into(), json!(r.rtype));
+        o.insert("apiVersion".into(), json!(r.api_version));
+        o.insert("name".into(), literal(&t.full_name(&r.symbol).join("/")));
+        for (k, v) in &r.body {
+            o.insert(k.clone(), self.value(v));
+        }
+        let deps: Vec<Json> = r
+            .needs()
+            .iter()
+            .filter(|s| keep(index_of(t, s)))
+            .map(|s| json!(format!("[{}]", self.resource_id(s))))
+            .collect();
+        if !deps.is_empty() {
+            o.insert("dependsOn".into(), Json::Array(deps));
+        }
+        Json::Object(o)
+    }
+
+    fn outputs(&self) -> Map<String, Json> {
+        self.t
+            .outputs
+            .iter()
+            .map(|o| (o.name.clone(), json!({ "type": o.ty, "value": self.value(&o.value) })))
+            .collect()
+    }
+}
+
+fn index_of(t: &Template, symbol: &str) -> usize {
+    t.position(symbol)
+}
+
+/// The template for `main.json`.
 pub fn template(t: &Template) -> Json {
+    let layout = layout::layout(t, &t.workload);
+    if layout.is_flat() {
+        flat(t)
+    } else {
+        nested(t, &layout)
+    }
+}
+
+fn generator(t: &Template) -> Json {
+    json!({
+        "_generator": { "name": env!("CARGO_PKG_NAME"), "version": env!("CARGO_PKG_VERSION") },
+        "description": t.description,
+    })
+}
+
+fn parameter_defs(t: &Template, cx: &Cx) -> Map<String, Json> {
     let mut params = Map::new();
     for p in &t.parameters {
         let mut o = Map::new();
         o.insert("type".into(), json!(param_type(p.ty)));
         if let Some(d) = &p.default {
-            o.insert("defaultValue".into(), value(t, d));
+            o.insert("defaultValue".into(), cx.value(d));
         }
         o.insert("metadata".into(), json!({ "description": p.description }));
         params.insert(p.name.clone(), Json::Object(o));
     }
-    let resources: Vec<Json> = t
-        .resources
-        .iter()
-        .map(|r| {
-            let mut o = Map::new();
-            o.insert("type".into(), json!(r.rtype));
-            o.insert("apiVersion".into(), json!(r.api_version));
-            o.insert("name".into(), literal(&t.full_name(&r.symbol).join("/")));
-            for (k, v) in &r.body {
-                o.insert(k.clone(), value(t, v));
-            }
-            let deps: Vec<Json> = r
-                .needs()
-                .iter()
-                .map(|s| json!(format!("[{}]", resource_id(t, s))))
-                .collect();
-            if !deps.is_empty() {
-                o.insert("dependsOn".into(), Json::Array(deps));
-            }
-            Json::Object(o)
-        })
-        .collect();
-    let mut outputs = Map::new();
-    for o in &t.outputs {
-        outputs.insert(o.name.clone(), json!({ "type": o.ty, "value": value(t, &o.value) }));
-    }
+    params
+}
+
+fn flat(t: &Template) -> Json {
+    let cx = Cx::new(t, Here::Group(Scope::default()));
+    let resources: Vec<Json> = (0..t.resources.len()).map(|i| cx.resource(i, &|_| true)).collect();
     json!({
         "$schema": TEMPLATE_SCHEMA,
         "contentVersion": "1.0.0.0",
-        "metadata": {
-            "_generator": { "name": env!("CARGO_PKG_NAME"), "version": env!("CARGO_PKG_VERSION") },
-            "description": t.description,
+        "metadata": generator(t),
+        "parameters": parameter_defs(t, &cx),
+        "resources": resources,
+        "outputs": cx.outputs(),
+    })
+}
+
+fn nested(t: &Template, l: &Layout) -> Json {
+    let outer = Cx::new(
+        t,
+        if l.subscription_scope {
+            Here::Subscription
+        } else {
+            Here::Group(Scope::default())
         },
+    );
+    let mut params = parameter_defs(t, &outer);
+    let mut resources: Vec<Json> = Vec::new();
+    if l.subscription_scope {
+        params.insert(
+            RESOURCE_GROUP_PARAM.into(),
+            json!({
+                "type": "string",
+                "defaultValue": t.default_resource_group,
+                "metadata": { "description": "Resource group of the resources that do not name their own (created if missing)." },
+            }),
+        );
+        for rg in &l.resource_groups {
+            resources.push(resource_group(t, rg));
+        }
+    }
+    for (gi, g) in l.groups.iter().enumerate() {
+        let inner = Cx::new(t, Here::Group(g.scope.clone()));
+        let members: BTreeSet<usize> = g.members.iter().copied().collect();
+        let rs: Vec<Json> = g
+            .members
+            .iter()
+            .map(|&i| inner.resource(i, &|d| members.contains(&d)))
+            .collect();
+        let used = inner.used.borrow().clone();
+        let mut declared = Map::new();
+        let mut passed = Map::new();
+        for p in &used {
+            let ty = t
+                .parameters
+                .iter()
+                .find(|x| x.name == *p)
+                .map_or("string", |x| param_type(x.ty));
+            declared.insert(p.clone(), json!({ "type": ty }));
+            let value = match p.as_str() {
+                DEFAULT_SUBSCRIPTION_PARAM => "[subscription().subscriptionId]".to_string(),
+                _ => format!("[{}]", outer.param(p)),
+            };
+            passed.insert(p.clone(), json!({ "value": value }));
+        }
+        let mut d = Map::new();
+        d.insert("type".into(), json!("Microsoft.Resources/deployments"));
+        d.insert("apiVersion".into(), json!(api_versions::RESOURCES));
+        d.insert("name".into(), json!(g.name));
+        if l.subscription_scope {
+            if let Some(s) = &g.scope.subscription {
+                d.insert("subscriptionId".into(), json!(s));
+            }
+            d.insert(
+                "resourceGroup".into(),
+                json!(format!("[{}]", outer.resource_group(&g.scope))),
+            );
+        }
+        let mut deps: Vec<Json> = g
+            .needs
+            .iter()
+            .map(|&n| json!(format!("[{}]", deployment_id(l, n, &outer))))
+            .collect();
+        if l.subscription_scope {
+            deps.insert(0, json!(format!("[{}]", resource_group_id(t, &g.scope, &outer))));
+        }
+        d.insert("dependsOn".into(), Json::Array(deps));
+        d.insert(
+            "properties".into(),
+            json!({
+                "mode": "Incremental",
+                "expressionEvaluationOptions": { "scope": "inner" },
+                "parameters": passed,
+                "template": {
+                    "$schema": TEMPLATE_SCHEMA,
+                    "contentVersion": "1.0.0.0",
+                    "metadata": { "description": g.description },
+                    "parameters": declared,
+                    "resources": rs,
+                },
+            }),
+        );
+        let _ = gi;
+        resources.push(Json::Object(d));
+    }
+    let schema = if l.subscription_scope {
+        SUBSCRIPTION_TEMPLATE_SCHEMA
+    } else {
+        TEMPLATE_SCHEMA
+    };
+    json!({
+        "$schema": schema,
+        "contentVersion": "1.0.0.0",
+        "metadata": generator(t),
         "parameters": params,
         "resources": resources,
-        "outputs": outputs,
+        "outputs": outer.outputs(),
     })
+}
+
+/// The resource group of a scope, created by the subscription-scope template: directly in the
+/// deploying subscription, through a subscription-level nested deployment in another one.
+fn resource_group(t: &Template, rg: &Scope) -> Json {
+    let name = match &rg.resource_group {
+        Some(n) => json!(n),
+        None => json!(format!("[parameters('{RESOURCE_GROUP_PARAM}')]")),
+    };
+    let group = json!({
+        "type": "Microsoft.Resources/resourceGroups",
+        "apiVersion": api_versions::RESOURCES,
+        "name": name,
+        "location": "[parameters('location')]",
+    });
+    let Some(sub) = &rg.subscription else { return group };
+    json!({
+        "type": "Microsoft.Resources/deployments",
+        "apiVersion": api_versions::RESOURCES,
+        "name": rg_deployment_name(t, rg),
+        "subscriptionId": sub,
+        "location": "[parameters('location')]",
+        "properties": {
+            "mode": "Incremental",
+            "expressionEvaluationOptions": { "scope": "inner" },
+            "parameters": { "location": { "value": "[parameters('location')]" } },
+            "template": {
+                "$schema": SUBSCRIPTION_TEMPLATE_SCHEMA,
+                "contentVersion": "1.0.0.0",
+                "parameters": { "location": { "type": "string" } },
+                "resources": [group],
+            },
+        },
+    })
+}
+
+fn rg_deployment_name(t: &Template, rg: &Scope) -> String {
+    let name = format!(
+        "{}-create-{}",
+        t.workload,
+        rg.resource_group.as_deref().unwrap_or("main")
+    );
+    name.chars().take(64).collect()
+}
+
+/// What a nested deployment into `scope` waits for so that its resource group exists.
+fn resource_group_id(t: &Template, scope: &Scope, cx: &Cx) -> String {
+    match &scope.subscription {
+        Some(sub) => format!(
+            "subscriptionResourceId({}, 'Microsoft.Resources/deployments', {})",
+            quote(sub),
+            quote(&rg_deployment_name(t, scope))
+        ),
+        None => format!(
+            "subscriptionResourceId('Microsoft.Resources/resourceGroups', {})",
+            cx.resource_group(scope)
+        ),
+    }
+}
+
+/// The ID of nested deployment `n`, as the outer template sees it.
+fn deployment_id(l: &Layout, n: usize, cx: &Cx) -> String {
+    let g = &l.groups[n];
+    if !l.subscription_scope {
+        return format!("resourceId('Microsoft.Resources/deployments', {})", quote(&g.name));
+    }
+    format!(
+        "resourceId({}, {}, 'Microsoft.Resources/deployments', {})",
+        cx.subscription(&g.scope),
+        cx.resource_group(&g.scope),
+        quote(&g.name)
+    )
 }
 
 /// The parameters file: every parameter that has a default, with that value, to edit in place.
 /// Parameters without a default (an SSH key, a password) are passed at deploy time.
 pub fn parameters(t: &Template) -> Json {
+    let cx = Cx::new(t, Here::Group(Scope::default()));
     let mut params = Map::new();
     for p in &t.parameters {
         if let Some(d) = &p.default {
-            params.insert(p.name.clone(), json!({ "value": value(t, d) }));
+            params.insert(p.name.clone(), json!({ "value": cx.value(d) }));
         }
+    }
+    if t.is_multi_scope() {
+        params.insert(
+            RESOURCE_GROUP_PARAM.into(),
+            json!({ "value": t.default_resource_group }),
+        );
     }
     json!({ "$schema": PARAMETERS_SCHEMA, "contentVersion": "1.0.0.0", "parameters": params })
 }
@@ -85,17 +427,6 @@ fn param_type(ty: ParamType) -> &'static str {
     }
 }
 
-fn value(t: &Template, v: &Value) -> Json {
-    match v {
-        Value::Bool(b) => json!(b),
-        Value::Int(i) => json!(i),
-        Value::Str(s) => literal(s),
-        Value::Array(items) => Json::Array(items.iter().map(|i| value(t, i)).collect()),
-        Value::Object(map) => Json::Object(map.iter().map(|(k, v)| (k.clone(), value(t, v))).collect()),
-        Value::Expr(e) => json!(format!("[{}]", expr(t, e))),
-    }
-}
-
 /// A literal string; one that starts with `[` gets a second `[` so ARM does not evaluate it.
 fn literal(s: &str) -> Json {
     if s.starts_with('[') {
@@ -109,13 +440,6 @@ fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
-/// `resourceId('type', 'name1', 'name2')` of a resource of the template.
-fn resource_id(t: &Template, symbol: &str) -> String {
-    let r = t.resource(symbol);
-    let names: Vec<String> = t.full_name(symbol).iter().map(|n| quote(n)).collect();
-    format!("resourceId({}, {})", quote(r.rtype), names.join(", "))
-}
-
 fn path(segs: &[Seg]) -> String {
     segs.iter()
         .map(|s| match s {
@@ -123,42 +447,4 @@ fn path(segs: &[Seg]) -> String {
             Seg::Index(i) => format!("[{i}]"),
         })
         .collect()
-}
-
-fn expr(t: &Template, e: &Expr) -> String {
-    match e {
-        Expr::Param(p) => format!("parameters({})", quote(p)),
-        Expr::Id(s) => resource_id(t, s),
-        Expr::ChildId(s, seg, name) => {
-            let r = t.resource(s);
-            let mut names: Vec<String> = t.full_name(s).iter().map(|n| quote(n)).collect();
-            names.push(quote(name));
-            format!(
-                "resourceId({}, {})",
-                quote(&format!("{}/{seg}", r.rtype)),
-                names.join(", ")
-            )
-        }
-        Expr::Prop(s, segs) => {
-            let r = t.resource(s);
-            format!(
-                "reference({}, {}){}",
-                resource_id(t, s),
-                quote(r.api_version),
-                path(segs)
-            )
-        }
-        Expr::ReferenceOf {
-            target,
-            api_version,
-            path: segs,
-        } => {
-            format!("reference({}, {}){}", expr(t, target), quote(api_version), path(segs))
-        }
-        Expr::Format(text, args) => {
-            let args: Vec<String> = args.iter().map(|a| expr(t, a)).collect();
-            format!("format({}, {})", quote(text), args.join(", "))
-        }
-        Expr::TenantId => "subscription().tenantId".into(),
-    }
 }

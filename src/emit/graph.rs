@@ -284,8 +284,8 @@ pub fn build(m: &Model) -> Graph {
             "peering"
         };
         g.edge(
-            &format!("vnet{}", p.from),
-            &format!("vnet{}", p.to),
+            &format!("vnet{}", pair.0),
+            &format!("vnet{}", pair.1),
             Some(label.into()),
             Line::Solid,
             true,
@@ -297,7 +297,13 @@ pub fn build(m: &Model) -> Graph {
             for k in 0..zones.len() {
                 g.edge(&format!("zone{k}"), "pe", Some("A record".into()), Line::Dashed, false);
                 for v in link_vnets {
-                    g.edge(&format!("zone{k}"), &format!("vnet{v}"), Some("link".into()), Line::Dashed, false);
+                    g.edge(
+                        &format!("zone{k}"),
+                        &format!("vnet{v}"),
+                        Some("link".into()),
+                        Line::Dashed,
+                        false,
+                    );
                 }
             }
         }
@@ -320,8 +326,7 @@ pub fn build(m: &Model) -> Graph {
             // Bastion reaches VMs in its own VNet, and in peered VNets unless it is the
             // Developer SKU.
             let reaches = j.vnet == b.vnet
-                || (bastion_in_subnet.is_some()
-                    && m.peerings.iter().any(|p| p.from == b.vnet && p.to == j.vnet));
+                || (bastion_in_subnet.is_some() && m.peerings.iter().any(|p| p.from == b.vnet && p.to == j.vnet));
             if reaches {
                 g.edge("bastion", "jumpbox", Some(port.into()), Line::Solid, false);
             }
@@ -340,7 +345,13 @@ pub fn build(m: &Model) -> Graph {
         }
     }
     if !a.allowed_ips.is_empty() {
-        g.edge("allowedips", "account", Some("public endpoint".into()), Line::Solid, false);
+        g.edge(
+            "allowedips",
+            "account",
+            Some("public endpoint".into()),
+            Line::Solid,
+            false,
+        );
     }
     g
 }
@@ -479,7 +490,11 @@ fn dot_item(out: &mut String, item: &Item, depth: usize) {
                 Shape::Cylinder => "shape=cylinder",
                 Shape::Circle => "shape=ellipse",
             };
-            let color = if n.public { ", color=\"#d1242f\", penwidth=2" } else { "" };
+            let color = if n.public {
+                ", color=\"#d1242f\", penwidth=2"
+            } else {
+                ""
+            };
             let _ = writeln!(
                 out,
                 "{pad}{} [label={}, {shape}{color}];",
@@ -492,7 +507,11 @@ fn dot_item(out: &mut String, item: &Item, depth: usize) {
             let _ = writeln!(out, "{pad}    label={};", dot_quote(&gr.label.join("\n")));
             if gr.items.is_empty() {
                 // An empty cluster is not drawn; give it a point so it shows and edges can reach it.
-                let _ = writeln!(out, "{pad}    {}_empty [label=\"(no subnets)\", shape=plaintext];", gr.id);
+                let _ = writeln!(
+                    out,
+                    "{pad}    {}_empty [label=\"(no subnets)\", shape=plaintext];",
+                    gr.id
+                );
             }
             for i in &gr.items {
                 dot_item(out, i, depth + 1);

@@ -1,5 +1,6 @@
 //! Emitters: pure renderings of the IR.
 
 pub mod arm;
+pub mod bicep;
 pub mod graph;
 pub mod plan;

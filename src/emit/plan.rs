@@ -32,12 +32,44 @@ pub struct Plan {
     pub name: String,
     pub cloud: &'static str,
     pub location: String,
+    pub deployment: DeploymentLayout,
     pub account: AccountPlan,
     pub address_plan: AddressPlan,
     pub peerings: Vec<PeeringPlan>,
     pub resources: Vec<ResourcePlan>,
     pub dns: DnsPlan,
     pub security: SecurityPlan,
+}
+
+/// How the template deploys: one resource group, or a subscription-scope template with nested
+/// deployments (resources in other resource groups or subscriptions, or more than ARM's limit).
+#[derive(Clone, Debug, Serialize)]
+pub struct DeploymentLayout {
+    /// `resourceGroup` or `subscription`.
+    pub scope: &'static str,
+    /// Subscription scope: the resource group of resources that name none (a parameter).
+    pub default_resource_group: Option<String>,
+    /// Subscription scope: the resource groups the template creates.
+    pub resource_groups: Vec<ScopePlan>,
+    /// Empty when the template is flat.
+    pub nested_deployments: Vec<NestedPlan>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ScopePlan {
+    /// `None`: the subscription deployed to.
+    pub subscription: Option<String>,
+    pub resource_group: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct NestedPlan {
+    pub name: String,
+    pub subscription: Option<String>,
+    /// `None`: the default resource group.
+    pub resource_group: Option<String>,
+    pub resources: usize,
+    pub description: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -81,6 +113,9 @@ pub struct VnetPlan {
     pub key: String,
     pub name: String,
     pub location: String,
+    /// `None`: the deployment's resource group (and subscription).
+    pub resource_group: Option<String>,
+    pub subscription: Option<String>,
     pub address_space: Vec<String>,
     pub addresses: u64,
     pub allocated: u64,
@@ -132,6 +167,9 @@ pub struct ResourcePlan {
     pub name: String,
     /// The region (`global` for DNS zones); a child is in its parent's region.
     pub location: Option<String>,
+    /// `None`: the deployment's resource group (and subscription); a child is with its parent.
+    pub resource_group: Option<String>,
+    pub subscription: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -301,6 +339,8 @@ pub fn plan(m: &Model, t: &Template) -> Plan {
                 key: v.key.clone(),
                 name: v.name.clone(),
                 location: v.location.clone(),
+                resource_group: v.scope.resource_group.clone(),
+                subscription: v.scope.subscription.clone(),
                 address_space: v.address_space.iter().map(ToString::to_string).collect(),
                 addresses,
                 allocated,
@@ -328,10 +368,15 @@ pub fn plan(m: &Model, t: &Template) -> Plan {
     let resources = t
         .resources
         .iter()
-        .map(|r| ResourcePlan {
-            rtype: r.rtype.to_string(),
-            name: t.full_name(&r.symbol).join("/"),
-            location: region(t, r),
+        .map(|r| {
+            let scope = t.scope_of(&r.symbol);
+            ResourcePlan {
+                rtype: r.rtype.to_string(),
+                name: t.full_name(&r.symbol).join("/"),
+                location: region(t, r),
+                resource_group: scope.resource_group.clone(),
+                subscription: scope.subscription.clone(),
+            }
         })
         .collect();
 
@@ -392,6 +437,7 @@ pub fn plan(m: &Model, t: &Template) -> Plan {
         name: m.name.clone(),
         cloud: m.cloud.name(),
         location: m.location.clone(),
+        deployment: deployment_layout(t),
         account: AccountPlan {
             name: a.name.clone(),
             kind: a.kind.as_str(),
@@ -429,6 +475,41 @@ pub fn plan(m: &Model, t: &Template) -> Plan {
         resources,
         dns,
         security: security(m),
+    }
+}
+
+fn deployment_layout(t: &Template) -> DeploymentLayout {
+    let l = crate::layout::layout(t, &t.workload);
+    let default_rg = l.subscription_scope.then(|| t.default_resource_group.clone());
+    DeploymentLayout {
+        scope: if l.subscription_scope {
+            "subscription"
+        } else {
+            "resourceGroup"
+        },
+        resource_groups: l
+            .resource_groups
+            .iter()
+            .map(|s| ScopePlan {
+                subscription: s.subscription.clone(),
+                resource_group: s
+                    .resource_group
+                    .clone()
+                    .unwrap_or_else(|| t.default_resource_group.clone()),
+            })
+            .collect(),
+        default_resource_group: default_rg,
+        nested_deployments: l
+            .groups
+            .iter()
+            .map(|g| NestedPlan {
+                name: g.name.clone(),
+                subscription: g.scope.subscription.clone(),
+                resource_group: g.scope.resource_group.clone(),
+                resources: g.members.len(),
+                description: g.description.clone(),
+            })
+            .collect(),
     }
 }
 
@@ -497,7 +578,11 @@ fn security(m: &Model) -> SecurityPlan {
                 continue; // Bastion's required rules; the public IP above covers them.
             }
             let nsg = &m.nsgs[n];
-            for r in nsg.rules.iter().filter(|r| r.inbound && r.allow && is_open_source(&r.source)) {
+            for r in nsg
+                .rules
+                .iter()
+                .filter(|r| r.inbound && r.allow && is_open_source(&r.source))
+            {
                 exposed.push(Exposure {
                     kind: "nsg-rule",
                     name: format!("{}/{}", nsg.name, r.name),
@@ -538,7 +623,11 @@ fn security(m: &Model) -> SecurityPlan {
         }
     });
     SecurityPlan {
-        public_network_access: if a.allowed_ips.is_empty() { "disabled" } else { "selected" },
+        public_network_access: if a.allowed_ips.is_empty() {
+            "disabled"
+        } else {
+            "selected"
+        },
         allowed_ips: a.allowed_ips.clone(),
         trusted_services_bypass: a.trusted_services,
         local_auth_disabled: a.disable_local_auth,
@@ -595,10 +684,15 @@ pub fn largest_free_block(spaces: &[Ipv4Net], used: &[Ipv4Net]) -> Option<Ipv4Ne
 fn region(t: &Template, r: &Resource) -> Option<String> {
     match r.body.get("location") {
         Some(Value::Str(s)) => Some(s.clone()),
-        Some(Value::Expr(Expr::Param(p))) => t.parameters.iter().find(|x| &x.name == p).and_then(|x| match &x.default {
-            Some(Value::Str(s)) => Some(s.clone()),
-            _ => None,
-        }),
+        Some(Value::Expr(Expr::Param(p))) => {
+            t.parameters
+                .iter()
+                .find(|x| &x.name == p)
+                .and_then(|x| match &x.default {
+                    Some(Value::Str(s)) => Some(s.clone()),
+                    _ => None,
+                })
+        }
         Some(_) => None,
         None => r
             .parent
@@ -640,21 +734,64 @@ pub fn markdown(p: &Plan, g: &graph::Graph, source: &str) -> String {
         a.location,
         code(&e.name),
         code(&format!("{}/{}", e.vnet, e.subnet)),
-        p.resources.len(),
+        thousands(p.resources.len() as u64),
         p.address_plan.vnets.len(),
         plural(p.address_plan.vnets.len()),
         p.cloud,
         code(source)
     );
+    let d = &p.deployment;
+    let multi = d.scope == "subscription";
+    let default_rg = d.default_resource_group.as_deref().unwrap_or_default();
+    if multi {
+        let rgs: Vec<String> = d
+            .resource_groups
+            .iter()
+            .map(|g| {
+                let mut s = code(&g.resource_group);
+                if g.resource_group == default_rg {
+                    s.push_str(" (default)");
+                }
+                if let Some(sub) = &g.subscription {
+                    let _ = write!(s, " in subscription {}", code(sub));
+                }
+                s
+            })
+            .collect();
+        let _ = writeln!(
+            o,
+            "Deployment: **subscription scope** (`az deployment sub create`); it creates the resource groups {} \
+             and deploys into them through {} nested deployments.\n",
+            rgs.join(", "),
+            d.nested_deployments.len()
+        );
+    } else if !d.nested_deployments.is_empty() {
+        let _ = writeln!(
+            o,
+            "Deployment: one resource group, split into {} nested deployments (ARM takes at most 800 resources \
+             per template).\n",
+            d.nested_deployments.len()
+        );
+    }
 
     // Address plan.
     let _ = writeln!(o, "### Address plan\n");
-    let _ = writeln!(o, "| VNet | Region | Address space | Subnets | Allocated | Free | Largest free block | DNS servers |");
-    let _ = writeln!(o, "|---|---|---|--:|--:|--:|---|---|");
+    let rg_head = if multi { " Resource group |" } else { "" };
+    let rg_rule = if multi { "---|" } else { "" };
+    let _ = writeln!(
+        o,
+        "| VNet | Region |{rg_head} Address space | Subnets | Allocated | Free | Largest free block | DNS servers |"
+    );
+    let _ = writeln!(o, "|---|---|{rg_rule}---|--:|--:|--:|---|---|");
     for v in &p.address_plan.vnets {
+        let rg = if multi {
+            format!(" {} |", scope_label(&v.subscription, &v.resource_group, default_rg))
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             o,
-            "| {} ({}) | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} ({}) | {} |{rg} {} | {} | {} | {} | {} | {} |",
             code(&v.name),
             cell(&v.key),
             cell(&v.location),
@@ -672,12 +809,7 @@ pub fn markdown(p: &Plan, g: &graph::Graph, source: &str) -> String {
     }
     o.push('\n');
     for v in &p.address_plan.vnets {
-        let _ = writeln!(
-            o,
-            "**{}** ({} addresses):\n",
-            code(&v.name),
-            thousands(v.addresses)
-        );
+        let _ = writeln!(o, "**{}** ({} addresses):\n", code(&v.name), thousands(v.addresses));
         let _ = writeln!(o, "| Subnet | CIDR | Addresses (usable) | NSG | Holds |");
         let _ = writeln!(o, "|---|---|--:|---|---|");
         for s in &v.subnets {
@@ -735,7 +867,11 @@ pub fn markdown(p: &Plan, g: &graph::Graph, source: &str) -> String {
                 code(&pe.name),
                 cell(&pe.from),
                 cell(&pe.to),
-                if pe.allow_forwarded_traffic { "allowed" } else { "blocked" }
+                if pe.allow_forwarded_traffic {
+                    "allowed"
+                } else {
+                    "blocked"
+                }
             );
         }
         o.push('\n');
@@ -764,19 +900,45 @@ pub fn markdown(p: &Plan, g: &graph::Graph, source: &str) -> String {
     }
     let _ = writeln!(
         o,
-        "\n<details><summary>All {} resources</summary>\n\n| Type | Name | Region |\n|---|---|---|",
-        p.resources.len()
+        "\n<details><summary>All {} resources</summary>\n\n| Type | Name | Region |{rg_head}\n|---|---|---|{rg_rule}",
+        thousands(p.resources.len() as u64)
     );
     for r in &p.resources {
+        let rg = if multi {
+            format!(" {} |", scope_label(&r.subscription, &r.resource_group, default_rg))
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             o,
-            "| {} | {} | {} |",
+            "| {} | {} | {} |{rg}",
             code(&r.rtype),
             code(&r.name),
             cell(r.location.as_deref().unwrap_or("-"))
         );
     }
     let _ = writeln!(o, "\n</details>\n");
+    if !d.nested_deployments.is_empty() {
+        let _ = writeln!(
+            o,
+            "<details><summary>{} nested deployments</summary>\n\n| Deployment | Resource group | Resources | Holds |\n|---|---|--:|---|",
+            d.nested_deployments.len()
+        );
+        for n in &d.nested_deployments {
+            let rg = match (&n.resource_group, multi) {
+                (None, false) => "the deployment's".to_string(),
+                _ => scope_label(&n.subscription, &n.resource_group, default_rg),
+            };
+            let _ = writeln!(
+                o,
+                "| {} | {rg} | {} | {} |",
+                code(&n.name),
+                n.resources,
+                cell(&n.description)
+            );
+        }
+        let _ = writeln!(o, "\n</details>\n");
+    }
     if !a.deployments.is_empty() {
         let _ = writeln!(o, "Model deployments (created one at a time):\n");
         let _ = writeln!(o, "| Deployment | Model | Version | SKU | Capacity |");
@@ -803,12 +965,20 @@ pub fn markdown(p: &Plan, g: &graph::Graph, source: &str) -> String {
         "private-zone" => {
             let zones: Vec<String> = d.zones.iter().map(|z| code(z)).collect();
             let links: Vec<String> = d.linked_vnets.iter().map(|v| cell(v)).collect();
-            let _ = writeln!(o, "- Mode `private-zone`: this deployment creates {} (location `global`).", zones.join(", "));
+            let _ = writeln!(
+                o,
+                "- Mode `private-zone`: this deployment creates {} (location `global`).",
+                zones.join(", ")
+            );
             let _ = writeln!(o, "- Linked to VNets: {} (registration disabled).", links.join(", "));
         }
         "existing" => {
             let ids: Vec<String> = d.zone_ids.iter().map(|z| code(z)).collect();
-            let _ = writeln!(o, "- Mode `existing`: zones owned elsewhere: {}. Their VNet links are not managed here.", ids.join(", "));
+            let _ = writeln!(
+                o,
+                "- Mode `existing`: zones owned elsewhere: {}. Their VNet links are not managed here.",
+                ids.join(", ")
+            );
         }
         _ => {
             let _ = writeln!(o, "- Mode `none`: no zone and no zone group; clients must resolve the names below to the endpoint themselves (hosts files or your DNS).");
@@ -827,13 +997,21 @@ pub fn markdown(p: &Plan, g: &graph::Graph, source: &str) -> String {
             code(&r.name),
             cell(&r.vnet),
             code(&r.inbound_ip),
-            if serves.is_empty() { "no VNet".into() } else { serves.join(", ") }
+            if serves.is_empty() {
+                "no VNet".into()
+            } else {
+                serves.join(", ")
+            }
         );
     }
     if d.hosts_lines.is_empty() {
         let _ = writeln!(o, "- The private IP is assigned at deployment: `aoai-vnet hosts` prints the hosts-file lines from the deployment's outputs.");
     } else {
-        let _ = writeln!(o, "\nHosts-file lines (for machines on the VPN or without the private zone):\n\n```\n{}\n```", d.hosts_lines.join("\n"));
+        let _ = writeln!(
+            o,
+            "\nHosts-file lines (for machines on the VPN or without the private zone):\n\n```\n{}\n```",
+            d.hosts_lines.join("\n")
+        );
     }
     o.push('\n');
 
@@ -841,44 +1019,82 @@ pub fn markdown(p: &Plan, g: &graph::Graph, source: &str) -> String {
     let s = &p.security;
     let _ = writeln!(o, "### Security\n");
     if s.public_network_access == "disabled" {
-        let _ = writeln!(o, "- ✅ Public network access: **disabled**; the account is reachable only through its private endpoint.");
+        let _ = writeln!(
+            o,
+            "- ✅ Public network access: **disabled**; the account is reachable only through its private endpoint."
+        );
     } else {
         let ips: Vec<String> = s.allowed_ips.iter().map(|i| code(i)).collect();
-        let _ = writeln!(o, "- ⚠️ Public network access: **enabled for selected networks** {} (everything else denied).", ips.join(", "));
+        let _ = writeln!(
+            o,
+            "- ⚠️ Public network access: **enabled for selected networks** {} (everything else denied).",
+            ips.join(", ")
+        );
     }
     if s.trusted_services_bypass {
         let _ = writeln!(o, "- ⚠️ Trusted Azure services may bypass the network rules.");
     }
     if s.local_auth_disabled {
-        let _ = writeln!(o, "- ✅ Local (API key) authentication: **disabled**; Microsoft Entra ID only.");
+        let _ = writeln!(
+            o,
+            "- ✅ Local (API key) authentication: **disabled**; Microsoft Entra ID only."
+        );
     } else {
-        let _ = writeln!(o, "- ⚠️ Local (API key) authentication: **enabled**; keys work from anywhere the endpoint is reachable.");
+        let _ = writeln!(
+            o,
+            "- ⚠️ Local (API key) authentication: **enabled**; keys work from anywhere the endpoint is reachable."
+        );
     }
     let _ = writeln!(
         o,
         "- Managed identity: {}.",
-        if s.managed_identity == "system" { "system-assigned" } else { "none" }
+        if s.managed_identity == "system" {
+            "system-assigned"
+        } else {
+            "none"
+        }
     );
     let _ = writeln!(o, "- NSGs: {} of {} subnets have one.", s.subnets_with_nsg, s.subnets);
     for n in &s.subnets_without_nsg {
         let mark = if n.reason.starts_with("Azure") { "" } else { "⚠️ " };
-        let _ = writeln!(o, "  - {mark}{} in {}: no NSG ({}).", code(&n.subnet), cell(&n.vnet), n.reason);
-    }
-    if let Some(j) = &s.jumpbox {
-        let access = match &j.admin_access_from {
-            Some(f) => format!("{} only from {}", if j.os == "linux" { "SSH" } else { "RDP" }, code(f)),
-            None => "no inbound admin rule".into(),
-        };
         let _ = writeln!(
             o,
-            "- ✅ Jump box {}: no public IP, {} login, {access}.",
-            code(&j.name),
-            if j.login == "ssh-key" { "SSH key (password login disabled)" } else { "password (secure parameter)" }
+            "  - {mark}{} in {}: no NSG ({}).",
+            code(&n.subnet),
+            cell(&n.vnet),
+            n.reason
         );
+    }
+    if let Some(j) = &s.jumpbox {
+        let proto = if j.os == "linux" { "SSH" } else { "RDP" };
+        let access = match &j.admin_access_from {
+            Some(f) => {
+                let subnet = p
+                    .address_plan
+                    .vnets
+                    .iter()
+                    .flat_map(|v| v.subnets.iter())
+                    .find(|s| s.prefix == *f);
+                match subnet {
+                    Some(s) => format!("{proto} only from {} ({})", code(&s.name), code(f)),
+                    None => format!("{proto} only from {}", code(f)),
+                }
+            }
+            None => format!("no NSG rule allows {proto} in"),
+        };
+        let login = if j.login == "ssh-key" {
+            "SSH key login (passwords disabled)"
+        } else {
+            "password login (a secure deployment parameter)"
+        };
+        let _ = writeln!(o, "- ✅ Jump box {}: no public IP, {login}, {access}.", code(&j.name));
     }
     let _ = writeln!(o, "\nExposed to the internet:\n");
     if s.exposed.is_empty() {
-        let _ = writeln!(o, "Nothing: no public IP, and the account's public access is disabled.\n");
+        let _ = writeln!(
+            o,
+            "Nothing: no public IP, and the account's public access is disabled.\n"
+        );
     } else {
         let _ = writeln!(o, "| What | Name | Detail |\n|---|---|---|");
         for x in &s.exposed {
@@ -910,6 +1126,15 @@ pub fn markdown(p: &Plan, g: &graph::Graph, source: &str) -> String {
     }
     let _ = writeln!(o, "<sub>Generated by aoai-vnet {}.</sub>", env!("CARGO_PKG_VERSION"));
     o
+}
+
+/// `rg` (the default one when `None`), with its subscription when it is another.
+fn scope_label(sub: &Option<String>, rg: &Option<String>, default_rg: &str) -> String {
+    let mut s = code(rg.as_deref().unwrap_or(default_rg));
+    if let Some(sub) = sub {
+        let _ = write!(s, " (subscription {})", code(sub));
+    }
+    s
 }
 
 fn plural(n: usize) -> &'static str {

@@ -29,6 +29,7 @@ pub(super) fn lower(l: &mut Lowering) {
 fn public_ip(l: &mut Lowering, name: &str, vnet: usize, zones: bool) -> String {
     let sym = l.symbol(&["pip", name.trim_start_matches("pip-")]);
     let mut r = Resource::new(sym.clone(), PUBLIC_IP, name);
+    r.scope = l.m.vnets[vnet].scope.clone();
     r.set("location", l.vnet_location(vnet));
     if let Some(t) = l.tags() {
         r.set("tags", t);
@@ -58,6 +59,7 @@ fn bastion(l: &mut Lowering) {
     let Some(b) = &l.m.bastion else { return };
     let sym = l.symbol(&["bastion"]);
     let mut r = Resource::new(sym, BASTION, &b.name);
+    r.scope = l.m.vnets[b.vnet].scope.clone();
     r.set("location", l.vnet_location(b.vnet));
     if let Some(t) = l.tags() {
         r.set("tags", t);
@@ -97,6 +99,7 @@ fn jumpbox(l: &mut Lowering) {
     let Some(j) = &l.m.jumpbox else { return };
     let nic = l.symbol(&["jumpboxNic"]);
     let mut r = Resource::new(nic.clone(), NIC, &j.nic_name);
+    r.scope = l.m.vnets[j.vnet].scope.clone();
     r.set("location", l.vnet_location(j.vnet));
     if let Some(t) = l.tags() {
         r.set("tags", t);
@@ -184,6 +187,7 @@ fn jumpbox(l: &mut Lowering) {
 
     let sym = l.symbol(&["jumpbox"]);
     let mut r = Resource::new(sym, VM, &j.name);
+    r.scope = l.m.vnets[j.vnet].scope.clone();
     r.set("location", l.vnet_location(j.vnet));
     if let Some(t) = l.tags() {
         r.set("tags", t);
@@ -261,6 +265,7 @@ fn vpn_gateway(l: &mut Lowering) -> Option<String> {
     let pip = public_ip(l, &g.public_ip, g.vnet, zone_redundant);
     let sym = l.symbol(&["vpnGateway"]);
     let mut r = Resource::new(sym.clone(), GATEWAY, &g.name);
+    r.scope = l.m.vnets[g.vnet].scope.clone();
     r.set("location", l.vnet_location(g.vnet));
     if let Some(t) = l.tags() {
         r.set("tags", t);
@@ -324,6 +329,7 @@ fn resolver(l: &mut Lowering) {
     let Some(d) = &l.m.dns_resolver else { return };
     let sym = l.symbol(&["dnsResolver"]);
     let mut r = Resource::new(sym.clone(), RESOLVER, &d.name);
+    r.scope = l.m.vnets[d.vnet].scope.clone();
     r.set("location", l.vnet_location(d.vnet));
     if let Some(t) = l.tags() {
         r.set("tags", t);

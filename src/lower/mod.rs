@@ -37,6 +37,8 @@ impl<'m> Lowering<'m> {
             vnet_syms: Vec::new(),
             vnet_locations: Vec::new(),
         };
+        l.t.workload = m.name.clone();
+        l.t.default_resource_group = m.resource_group.clone().unwrap_or_else(|| format!("rg-{}", m.name));
         l.t.description = format!(
             "Azure OpenAI account `{}` reachable only through a private endpoint in a virtual network (workload `{}`).",
             m.openai.name, m.name

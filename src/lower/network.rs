@@ -23,6 +23,7 @@ pub(super) fn lower(l: &mut Lowering) {
                 &n.name.trim_start_matches("nsg-").replace(&format!("{}-", m.name), ""),
             ]);
             let mut r = Resource::new(sym.clone(), NSG, &n.name);
+            r.scope = m.vnets[n.vnet].scope.clone();
             r.set("location", l.vnet_location(n.vnet));
             if let Some(t) = l.tags() {
                 r.set("tags", t);
@@ -36,6 +37,7 @@ pub(super) fn lower(l: &mut Lowering) {
     for (i, v) in m.vnets.iter().enumerate() {
         let sym = l.symbol(&["vnet", &v.key]);
         let mut r = Resource::new(sym.clone(), VNET, &v.name);
+        r.scope = v.scope.clone();
         r.set("location", l.vnet_location(i));
         if let Some(t) = l.tags() {
             r.set("tags", t);

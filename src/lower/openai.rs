@@ -21,6 +21,7 @@ pub(super) fn lower(l: &mut Lowering) {
     let a = &m.openai;
     let account = l.symbol(&["account"]);
     let mut r = Resource::new(account.clone(), ACCOUNT, &a.name);
+    r.scope = a.scope.clone();
     r.set("location", l.account_location());
     if let Some(t) = l.tags() {
         r.set("tags", t);
@@ -149,6 +150,8 @@ pub(super) fn lower(l: &mut Lowering) {
     let e = &a.endpoint;
     let pe = l.symbol(&["privateEndpoint"]);
     let mut r = Resource::new(pe.clone(), ENDPOINT, &e.name);
+    // A private endpoint lives with its VNet (same subscription, same region).
+    r.scope = m.vnets[e.vnet].scope.clone();
     r.set("location", l.vnet_location(e.vnet));
     if let Some(t) = l.tags() {
         r.set("tags", t);
@@ -208,7 +211,10 @@ pub(super) fn lower(l: &mut Lowering) {
 
 /// The part of a zone name that tells zones apart in symbols (`privatelink.openai.azure.com` -> `openai`).
 fn zone_label(zone: &str) -> &str {
-    zone.trim_start_matches("privatelink.").split('.').next().unwrap_or("dns")
+    zone.trim_start_matches("privatelink.")
+        .split('.')
+        .next()
+        .unwrap_or("dns")
 }
 
 /// The ID of a subnet of a VNet of this template.

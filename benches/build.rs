@@ -1,0 +1,90 @@
+//! Build time and peak memory for a hub with 10, 100 and 1,000 spokes (`cargo bench`).
+//!
+//! Targets (issue 6): 1,000 spokes in under 100 ms and 100 MB on one core, growth close to
+//! linear. Each size is compiled several times in-process (parse, check, lower, emit ARM and
+//! Bicep); the best time is reported, and the peak heap measured by a counting allocator.
+
+use aoai_vnet::{compile, source::SourceFile, Target};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+struct Counting;
+
+static CURRENT: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            let now = CURRENT.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+            PEAK.fetch_max(now, Ordering::Relaxed);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        CURRENT.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+/// A hub with `n` spokes, each a /24 peered with the hub, plus Bastion, a jump box and a VPN
+/// gateway (the shape of `examples/spokes-300.yaml`).
+pub fn topology(n: usize) -> String {
+    let mut s = String::from(
+        "name: bench\nlocation: westeurope\nvnets:\n  hub:\n    address_space: 10.0.0.0/16\n    subnets: { default: /24, private-endpoints: /27 }\n",
+    );
+    for i in 1..=n {
+        s.push_str(&format!(
+            "  spoke{i:04}:\n    address_space: 10.{}.{}.0/24\n    peer: hub\n",
+            100 + i / 256,
+            i % 256
+        ));
+    }
+    s.push_str("openai: {}\nbastion: { vnet: hub }\njumpbox: { vnet: hub }\nvpn_gateway: { vnet: hub, client_address_pool: 172.30.0.0/22 }\n");
+    s
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    println!(
+        "{:>7} {:>10} {:>10} {:>12} {:>10}",
+        "spokes", "resources", "best ms", "peak heap MB", "output MB"
+    );
+    let mut per_spoke = Vec::new();
+    for n in [10usize, 100, 1000] {
+        let file = SourceFile::new(format!("spokes-{n}.yaml"), topology(n));
+        let runs = if quick { 2 } else { 10 };
+        let mut best = Duration::MAX;
+        let mut resources = 0;
+        let mut bytes = 0;
+        let mut peak = 0;
+        for _ in 0..runs {
+            let before = CURRENT.load(Ordering::Relaxed);
+            PEAK.store(before, Ordering::Relaxed);
+            let start = Instant::now();
+            let (c, diags) = compile(&file, Target::All);
+            let took = start.elapsed();
+            let c = c.unwrap_or_else(|| panic!("{diags:?}"));
+            peak = peak.max(PEAK.load(Ordering::Relaxed) - before);
+            best = best.min(took);
+            resources = c.template.resources.len();
+            bytes = c.files.iter().map(|f| f.text.len()).sum();
+        }
+        let ms = best.as_secs_f64() * 1e3;
+        per_spoke.push(ms / n as f64);
+        println!(
+            "{n:>7} {resources:>10} {ms:>10.1} {:>12.1} {:>10.2}",
+            peak as f64 / 1048576.0,
+            bytes as f64 / 1048576.0
+        );
+    }
+    println!(
+        "time per spoke: {:.3} ms (10), {:.3} ms (100), {:.3} ms (1000)",
+        per_spoke[0], per_spoke[1], per_spoke[2]
+    );
+}

@@ -1,0 +1,572 @@
+//! Azure Resource Manager's deployment API: resource groups, `validate`, `whatIf`, `PUT` of a
+//! deployment and the long-running operation that follows, the per-resource operations, and the
+//! final state with its outputs.
+//!
+//! Source: the REST reference of Microsoft.Resources ("Deployments - Create Or Update",
+//! "Validate", "What If", "Deployment Operations - List", "Resource Groups - Create Or Update"),
+//! and ARM's asynchronous-operation contract ("Track asynchronous Azure operations":
+//! `Azure-AsyncOperation` first, else `Location`; `Retry-After`). The API version is
+//! `azure::api_versions::RESOURCES`.
+
+use super::client::{check_url, path_segment, same_origin, Client, Method, Request, Response};
+use super::credentials::{Credential, Tokens};
+use super::error::{ArmError, AzureError, Error, Failure};
+use crate::azure::api_versions;
+use serde_json::{json, Map, Value};
+use std::time::Duration;
+use ureq::http::Uri;
+
+/// Where a deployment goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// `/subscriptions/{id}/resourcegroups/{name}`: a resource-group template.
+    ResourceGroup {
+        subscription: String,
+        resource_group: String,
+    },
+    /// `/subscriptions/{id}`: a subscription-scope template (it creates its resource groups).
+    Subscription { subscription: String },
+}
+
+impl Scope {
+    pub fn subscription(&self) -> &str {
+        match self {
+            Scope::ResourceGroup { subscription, .. } | Scope::Subscription { subscription } => subscription,
+        }
+    }
+
+    fn path(&self) -> String {
+        match self {
+            Scope::ResourceGroup {
+                subscription,
+                resource_group,
+            } => format!(
+                "/subscriptions/{}/resourcegroups/{}",
+                path_segment(subscription),
+                path_segment(resource_group)
+            ),
+            Scope::Subscription { subscription } => format!("/subscriptions/{}", path_segment(subscription)),
+        }
+    }
+}
+
+/// A deployment to make: the template and the values of its parameters.
+#[derive(Clone, Debug)]
+pub struct Deployment {
+    pub scope: Scope,
+    pub name: String,
+    /// Where a subscription-scope deployment's data is kept; unused at resource-group scope.
+    pub location: String,
+    pub template: Value,
+    /// Parameter values by name (sent as `{"name": {"value": ...}}`); parameters not given take
+    /// their `defaultValue` in Azure.
+    pub parameters: Map<String, Value>,
+}
+
+impl Deployment {
+    /// `.../providers/Microsoft.Resources/deployments/{name}`.
+    pub fn path(&self) -> String {
+        format!(
+            "{}/providers/Microsoft.Resources/deployments/{}",
+            self.scope.path(),
+            path_segment(&self.name)
+        )
+    }
+
+    /// The request body of PUT, validate and whatIf.
+    pub fn body(&self) -> Value {
+        let params: Map<String, Value> = self
+            .parameters
+            .iter()
+            .map(|(k, v)| (k.clone(), json!({ "value": v })))
+            .collect();
+        let mut body = Map::new();
+        if matches!(self.scope, Scope::Subscription { .. }) {
+            body.insert("location".into(), json!(self.location));
+        }
+        body.insert(
+            "properties".into(),
+            json!({ "mode": "Incremental", "template": self.template, "parameters": params }),
+        );
+        Value::Object(body)
+    }
+}
+
+/// One entry of the deployment's operations: a resource being created or updated.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Operation {
+    pub id: String,
+    /// `Running`, `Succeeded`, `Failed`...
+    pub state: String,
+    pub resource_type: String,
+    pub resource_name: String,
+    pub resource_id: String,
+    pub duration: Option<Duration>,
+    pub error: Option<ArmError>,
+}
+
+impl Operation {
+    /// Reads an entry of `deployments/{name}/operations`; `None` for entries without a target
+    /// resource (ARM's own steps, such as evaluating the outputs).
+    pub fn from_json(v: &Value) -> Option<Operation> {
+        let p = v.get("properties")?;
+        let target = p.get("targetResource")?;
+        let s = |o: &Value, k: &str| o.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+        let state = s(p, "provisioningState");
+        let error = if state.eq_ignore_ascii_case("failed") {
+            p.get("statusMessage").and_then(ArmError::from_json)
+        } else {
+            None
+        };
+        Some(Operation {
+            id: {
+                let id = s(v, "operationId");
+                if id.is_empty() {
+                    s(v, "id")
+                } else {
+                    id
+                }
+            },
+            state,
+            resource_type: s(target, "resourceType"),
+            resource_name: s(target, "resourceName"),
+            resource_id: s(target, "id"),
+            duration: p.get("duration").and_then(Value::as_str).and_then(parse_iso_duration),
+            error,
+        })
+    }
+
+    pub fn is_failed(&self) -> bool {
+        self.state.eq_ignore_ascii_case("failed")
+    }
+}
+
+/// What `deploy` reports while it follows a deployment.
+pub trait Watch {
+    /// After each poll: the deployment's state (`Running`, `Succeeded`...) and its operations.
+    fn update(&mut self, state: &str, operations: &[Operation]);
+}
+
+/// A client of Azure Resource Manager.
+pub struct Arm {
+    http: Client,
+    endpoint: Uri,
+    base: String,
+    tokens: Tokens,
+}
+
+/// The polling interval when ARM gives no `Retry-After`, and the longest wait between polls.
+const DEFAULT_POLL: Duration = Duration::from_secs(5);
+const MAX_POLL: Duration = Duration::from_secs(60);
+
+impl Arm {
+    /// `endpoint` is the Resource Manager URL (`https://management.azure.com`), checked by the
+    /// transport rule (`https`, or `http` to loopback).
+    pub fn new(endpoint: &str, credential: Box<dyn Credential>, http: Client) -> Result<Arm, Error> {
+        let base = endpoint.trim_end_matches('/').to_string();
+        let uri = check_url(&base)?;
+        if !uri.path().trim_matches('/').is_empty() || uri.query().is_some() {
+            return Err(Error::Usage(format!(
+                "the Resource Manager endpoint `{endpoint}` must be a bare origin such as https://management.azure.com"
+            )));
+        }
+        Ok(Arm {
+            http,
+            endpoint: uri,
+            base,
+            tokens: Tokens::new(credential),
+        })
+    }
+
+    pub fn credential(&self) -> String {
+        self.tokens.describe()
+    }
+
+    pub fn endpoint(&self) -> &str {
+        &self.base
+    }
+
+    /// Gets a token now, so that a credential problem shows before anything else.
+    pub fn sign_in(&self) -> Result<(), Error> {
+        self.tokens.bearer(&self.http).map(|_| ())
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}?api-version={}", self.base, api_versions::RESOURCES)
+    }
+
+    /// Sends an authenticated request to Resource Manager; any status but 2xx is an error.
+    fn call(&self, method: Method, url: &str, body: Option<&Value>, during: &str) -> Result<Response, Error> {
+        let resp = self.call_raw(method, url, body)?;
+        if resp.is_success() {
+            Ok(resp)
+        } else {
+            Err(azure_error(&resp, during))
+        }
+    }
+
+    /// As `call`, returning error statuses too. Refuses URLs of another origin than the
+    /// endpoint (polling URLs come from the server; the token must not go anywhere else).
+    fn call_raw(&self, method: Method, url: &str, body: Option<&Value>) -> Result<Response, Error> {
+        let uri = check_url(url)?;
+        if !same_origin(&uri, &self.endpoint) {
+            return Err(Error::Network(format!(
+                "Resource Manager pointed to `{}`, which is not {}: refusing to send the token there",
+                super::client::origin(&uri),
+                self.base
+            )));
+        }
+        let mut req = Request::new(method, url).header("Authorization", self.tokens.bearer(&self.http)?);
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        self.http.send(&req, "Azure Resource Manager")
+    }
+
+    /// Whether the resource group exists.
+    pub fn resource_group_exists(&self, subscription: &str, name: &str) -> Result<bool, Error> {
+        let url = self.url(&rg_path(subscription, name));
+        let resp = self.call_raw(Method::Get, &url, None)?;
+        match resp.status {
+            200..=299 => Ok(true),
+            404 => Ok(false),
+            _ => Err(azure_error(&resp, &format!("reading resource group {name}"))),
+        }
+    }
+
+    /// Creates (or updates) a resource group.
+    pub fn create_resource_group(&self, subscription: &str, name: &str, location: &str) -> Result<(), Error> {
+        let url = self.url(&rg_path(subscription, name));
+        self.call(
+            Method::Put,
+            &url,
+            Some(&json!({ "location": location })),
+            &format!("creating resource group {name}"),
+        )
+        .map(|_| ())
+    }
+
+    /// `POST .../validate`: ARM's checks of the template against the target, without deploying.
+    pub fn validate(&self, d: &Deployment) -> Result<Value, Error> {
+        let during = "validating the deployment";
+        let url = self.url(&format!("{}/validate", d.path()));
+        let resp = self.call(Method::Post, &url, Some(&d.body()), during)?;
+        let resp = self.follow_location(resp, during)?;
+        let json = resp.json();
+        if let Some(e) = json.get("error").and_then(ArmError::from_json) {
+            return Err(Error::Azure(Box::new(AzureError {
+                during: during.into(),
+                status: resp.status,
+                error: e,
+                correlation_id: correlation(&resp),
+            })));
+        }
+        Ok(json)
+    }
+
+    /// `POST .../whatIf`: the predicted changes (a `WhatIfOperationResult`).
+    pub fn what_if(&self, d: &Deployment) -> Result<Value, Error> {
+        let during = "running what-if";
+        let url = self.url(&format!("{}/whatIf", d.path()));
+        let resp = self.call(Method::Post, &url, Some(&d.body()), during)?;
+        let resp = self.follow_location(resp, during)?;
+        let json = resp.json();
+        let failed = json
+            .get("status")
+            .and_then(Value::as_str)
+            .is_some_and(|s| s.eq_ignore_ascii_case("failed"));
+        if let Some(e) = json.get("error").and_then(ArmError::from_json) {
+            return Err(Error::Azure(Box::new(AzureError {
+                during: during.into(),
+                status: resp.status,
+                error: e,
+                correlation_id: correlation(&resp),
+            })));
+        }
+        if failed {
+            return Err(Error::Azure(Box::new(AzureError {
+                during: during.into(),
+                status: resp.status,
+                error: ArmError {
+                    code: "WhatIfFailed".into(),
+                    message: "what-if ended Failed without an error".into(),
+                    ..ArmError::default()
+                },
+                correlation_id: correlation(&resp),
+            })));
+        }
+        Ok(json)
+    }
+
+    /// Polls a `202 Accepted` answer's `Location` until it answers with something else.
+    fn follow_location(&self, mut resp: Response, during: &str) -> Result<Response, Error> {
+        while resp.status == 202 {
+            let Some(location) = resp.header("location").map(str::to_string) else {
+                return Ok(resp);
+            };
+            self.http.wait(poll_interval(&resp));
+            resp = self.call(Method::Get, &self.absolute(&location), None, during)?;
+        }
+        Ok(resp)
+    }
+
+    fn absolute(&self, url: &str) -> String {
+        if url.starts_with('/') {
+            format!("{}{url}", self.base)
+        } else {
+            url.to_string()
+        }
+    }
+
+    /// The deployment's operations (all pages).
+    pub fn operations(&self, d: &Deployment) -> Result<Vec<Operation>, Error> {
+        let mut url = self.url(&format!("{}/operations", d.path()));
+        let mut out = Vec::new();
+        for _ in 0..50 {
+            let resp = self.call(Method::Get, &url, None, "listing the deployment's operations")?;
+            let json = resp.json();
+            if let Some(items) = json.get("value").and_then(Value::as_array) {
+                out.extend(items.iter().filter_map(Operation::from_json));
+            }
+            match json.get("nextLink").and_then(Value::as_str) {
+                Some(next) if !next.is_empty() => url = self.absolute(next),
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+
+    /// The deployment resource (`properties.provisioningState`, `outputs`, `error`).
+    pub fn get(&self, d: &Deployment) -> Result<Value, Error> {
+        let url = self.url(&d.path());
+        Ok(self.call(Method::Get, &url, None, "reading the deployment")?.json())
+    }
+
+    /// Deploys: `start`, then `follow`.
+    pub fn deploy(&self, d: &Deployment, watch: &mut dyn Watch) -> Result<Value, Error> {
+        let started = self.start(d)?;
+        self.follow(d, started, watch)
+    }
+
+    /// `PUT` the deployment. Once this returns, the deployment runs in Azure whatever happens here.
+    pub fn start(&self, d: &Deployment) -> Result<Started, Error> {
+        let url = self.url(&d.path());
+        let put = self.call(Method::Put, &url, Some(&d.body()), "starting the deployment")?;
+        Ok(Started {
+            poll: Poll {
+                async_operation: put.header("azure-asyncoperation").map(|u| self.absolute(u)),
+                location: put.header("location").map(|u| self.absolute(u)),
+                interval: poll_interval(&put),
+            },
+            state: provisioning_state(&put.json()).unwrap_or_else(|| "Accepted".into()),
+        })
+    }
+
+    /// Follows a started deployment to its end, reporting to `watch` after each poll. Returns the
+    /// deployment's `properties.outputs` (an empty object when it has none).
+    pub fn follow(&self, d: &Deployment, started: Started, watch: &mut dyn Watch) -> Result<Value, Error> {
+        let Started { mut poll, mut state } = started;
+        let mut operations = Vec::new();
+        loop {
+            if is_terminal(&state) && poll.async_operation.is_none() && poll.location.is_none() {
+                break;
+            }
+            self.http.wait(poll.interval);
+            state = self.poll_state(d, &mut poll)?;
+            // The operations only feed the live view: a failure to list them is not the
+            // deployment's failure.
+            if let Ok(ops) = self.operations(d) {
+                operations = ops;
+            }
+            watch.update(&state, &operations);
+            if is_terminal(&state) {
+                break;
+            }
+        }
+        let deployment = self.get(d)?;
+        let final_state = provisioning_state(&deployment).unwrap_or(state);
+        let props = deployment.get("properties").cloned().unwrap_or(Value::Null);
+        if final_state.eq_ignore_ascii_case("succeeded") {
+            return Ok(props.get("outputs").cloned().unwrap_or_else(|| json!({})));
+        }
+        if !is_terminal(&final_state) {
+            return Err(Error::Network(format!(
+                "the deployment's operation ended but the deployment is still `{final_state}`"
+            )));
+        }
+        let operations = self.operations(d).unwrap_or(operations);
+        Err(Error::Failed(Box::new(Failure {
+            state: final_state,
+            error: props.get("error").and_then(ArmError::from_json),
+            failed: operations.into_iter().filter(Operation::is_failed).collect(),
+        })))
+    }
+
+    /// One poll of the deployment's state, by the asynchronous-operation contract.
+    fn poll_state(&self, d: &Deployment, poll: &mut Poll) -> Result<String, Error> {
+        let during = "following the deployment";
+        if let Some(url) = poll.async_operation.clone() {
+            let resp = self.call(Method::Get, &url, None, during)?;
+            poll.interval = poll_interval(&resp);
+            let json = resp.json();
+            let status = json
+                .get("status")
+                .and_then(Value::as_str)
+                .unwrap_or("Running")
+                .to_string();
+            if is_terminal(&status) {
+                poll.async_operation = None;
+            }
+            return Ok(status);
+        }
+        if let Some(url) = poll.location.clone() {
+            let resp = self.call(Method::Get, &url, None, during)?;
+            poll.interval = poll_interval(&resp);
+            if resp.status == 202 {
+                return Ok("Running".into());
+            }
+            poll.location = None;
+            return Ok(provisioning_state(&resp.json()).unwrap_or_else(|| "Succeeded".into()));
+        }
+        let json = self.get(d)?;
+        Ok(provisioning_state(&json).unwrap_or_else(|| "Running".into()))
+    }
+}
+
+/// A deployment that `start` submitted: how to poll it.
+#[derive(Debug)]
+pub struct Started {
+    poll: Poll,
+    state: String,
+}
+
+#[derive(Debug)]
+struct Poll {
+    async_operation: Option<String>,
+    location: Option<String>,
+    interval: Duration,
+}
+
+fn rg_path(subscription: &str, name: &str) -> String {
+    format!(
+        "/subscriptions/{}/resourcegroups/{}",
+        path_segment(subscription),
+        path_segment(name)
+    )
+}
+
+fn provisioning_state(v: &Value) -> Option<String> {
+    v.get("properties")?
+        .get("provisioningState")?
+        .as_str()
+        .map(str::to_string)
+}
+
+/// `Succeeded`, `Failed` and `Canceled` end a deployment; everything else means it goes on.
+pub fn is_terminal(state: &str) -> bool {
+    ["succeeded", "failed", "canceled", "cancelled"]
+        .iter()
+        .any(|s| state.eq_ignore_ascii_case(s))
+}
+
+fn poll_interval(resp: &Response) -> Duration {
+    resp.retry_after().unwrap_or(DEFAULT_POLL).min(MAX_POLL)
+}
+
+fn correlation(resp: &Response) -> Option<String> {
+    resp.header("x-ms-correlation-request-id").map(str::to_string)
+}
+
+fn azure_error(resp: &Response, during: &str) -> Error {
+    Error::Azure(Box::new(AzureError {
+        during: during.to_string(),
+        status: resp.status,
+        error: ArmError::from_response(resp.status, &resp.body),
+        correlation_id: correlation(resp),
+    }))
+}
+
+/// An ISO 8601 duration as ARM writes them (`PT1M23.456S`, `PT2H`, `P1DT2H`).
+pub fn parse_iso_duration(s: &str) -> Option<Duration> {
+    let rest = s.strip_prefix('P')?;
+    let (days, time) = match rest.split_once('T') {
+        Some((d, t)) => (d, t),
+        None => (rest, ""),
+    };
+    let mut secs = 0.0f64;
+    let mut take = |text: &str, units: &[(char, f64)]| -> Option<()> {
+        let mut num = String::new();
+        for c in text.chars() {
+            if c.is_ascii_digit() || c == '.' {
+                num.push(c);
+            } else {
+                let (_, mult) = units.iter().find(|(u, _)| *u == c)?;
+                secs += num.parse::<f64>().ok()? * mult;
+                num.clear();
+            }
+        }
+        num.is_empty().then_some(())
+    };
+    take(days, &[('D', 86400.0)])?;
+    take(time, &[('H', 3600.0), ('M', 60.0), ('S', 1.0)])?;
+    Some(Duration::from_secs_f64(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_by_scope() {
+        let mut d = Deployment {
+            scope: Scope::ResourceGroup {
+                subscription: "s".into(),
+                resource_group: "rg one".into(),
+            },
+            name: "aoai-vnet-x".into(),
+            location: "eastus".into(),
+            template: json!({}),
+            parameters: Map::new(),
+        };
+        assert_eq!(
+            d.path(),
+            "/subscriptions/s/resourcegroups/rg%20one/providers/Microsoft.Resources/deployments/aoai-vnet-x"
+        );
+        assert!(d.body().get("location").is_none());
+        d.scope = Scope::Subscription {
+            subscription: "s".into(),
+        };
+        d.parameters.insert("k".into(), json!("v"));
+        assert_eq!(
+            d.path(),
+            "/subscriptions/s/providers/Microsoft.Resources/deployments/aoai-vnet-x"
+        );
+        let body = d.body();
+        assert_eq!(body["location"], "eastus");
+        assert_eq!(body["properties"]["mode"], "Incremental");
+        assert_eq!(body["properties"]["parameters"]["k"]["value"], "v");
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_iso_duration("PT1M23.5S"), Some(Duration::from_secs_f64(83.5)));
+        assert_eq!(parse_iso_duration("PT2H"), Some(Duration::from_secs(7200)));
+        assert_eq!(parse_iso_duration("P1DT1S"), Some(Duration::from_secs(86401)));
+        assert_eq!(parse_iso_duration("PT0.0331S").map(|d| d.as_millis()), Some(33));
+        assert_eq!(parse_iso_duration("12s"), None);
+    }
+
+    #[test]
+    fn operations_without_a_target_are_skipped() {
+        let op = json!({"operationId": "1", "properties": {"provisioningState": "Failed",
+            "targetResource": {"id": "/x", "resourceType": "T/t", "resourceName": "n"},
+            "statusMessage": {"status": "Failed", "error": {"code": "C", "message": "m"}}}});
+        let o = Operation::from_json(&op).unwrap();
+        assert!(o.is_failed());
+        assert_eq!(o.error.unwrap().code, "C");
+        assert!(
+            Operation::from_json(&json!({"properties": {"provisioningOperation": "EvaluateDeploymentOutput"}}))
+                .is_none()
+        );
+    }
+}

@@ -1,0 +1,293 @@
+//! How the IR is laid out in deployments. Usually flat: one resource-group template. When some
+//! resources live in other resource groups or subscriptions, or the template would pass ARM's
+//! resource limit, resources are grouped into nested deployments:
+//!
+//! - a group holds resources of one scope (subscription + resource group);
+//! - a scope with more resources than fit is cut into chunks along VNets (a spoke's VNet, NSGs,
+//!   peerings and zone link stay together), so each nested template stays well under the limit;
+//! - slow resources (VPN gateway, Bastion) get a deployment of their own, so what waits for their
+//!   VNet does not also wait 30 minutes for them;
+//! - a resource that needs one in another unit goes to a later stage; groups are (unit, stage),
+//!   which makes the dependencies between groups acyclic (peerings across resource groups come
+//!   after both VNets).
+//!
+//! Every emitter uses the same layout, so ARM's nested deployments and Bicep's modules agree.
+
+use crate::ir::Template;
+use crate::model::Scope;
+use indexmap::IndexMap;
+
+/// ARM's limit of resources in one template. Source: Microsoft Learn, "Resolve errors for job
+/// size exceeded" / "Template limits" (800 resources, 256 parameters, 64 outputs, 4 MB).
+pub const MAX_RESOURCES: usize = 800;
+/// Chunks are filled up to this many resources, leaving room below the limit.
+pub const CHUNK_RESOURCES: usize = 400;
+
+/// Resource types whose deployment takes many minutes (Source: the oracle's deploy-time table and
+/// Azure docs: VPN gateways 30 to 45 min, Bastion 5 to 10 min).
+const SLOW: &[&str] = &[
+    "Microsoft.Network/virtualNetworkGateways",
+    "Microsoft.Network/bastionHosts",
+];
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Group {
+    /// The nested deployment's name (unique, at most 64 characters).
+    pub name: String,
+    pub scope: Scope,
+    /// Indices into `Template::resources`, in IR order.
+    pub members: Vec<usize>,
+    /// Indices of the groups this one waits for.
+    pub needs: Vec<usize>,
+    /// What the group holds, for readers.
+    pub description: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Layout {
+    /// The outer template deploys at subscription scope (resources in named resource groups).
+    pub subscription_scope: bool,
+    /// Nested deployments; empty when the template is flat.
+    pub groups: Vec<Group>,
+    /// Resource groups the subscription-scope template creates, the default one first.
+    pub resource_groups: Vec<Scope>,
+}
+
+impl Layout {
+    pub fn is_flat(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    /// The group of resource `i`.
+    pub fn group_of(&self, i: usize) -> Option<usize> {
+        self.groups.iter().position(|g| g.members.contains(&i))
+    }
+}
+
+/// A unit: the scope, the chunk, and the slow resource it is dedicated to (if any).
+type Unit = (Scope, usize, Option<usize>);
+/// A group: its stage, its unit, and whether it is the unit's tail (what nothing waits for).
+type GroupKey = (usize, Unit, bool);
+
+pub fn layout(t: &Template, workload: &str) -> Layout {
+    let multi = t.is_multi_scope();
+    if !multi && t.resources.len() <= MAX_RESOURCES {
+        return Layout::default();
+    }
+    let n = t.resources.len();
+    let index: IndexMap<&str, usize> = t
+        .resources
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.symbol.as_str(), i))
+        .collect();
+    let needs: Vec<Vec<usize>> = t
+        .resources
+        .iter()
+        .map(|r| {
+            r.needs()
+                .iter()
+                .filter_map(|s| index.get(s.as_str()).copied())
+                .collect()
+        })
+        .collect();
+    let scopes: Vec<Scope> = t.resources.iter().map(|r| t.scope_of(&r.symbol).clone()).collect();
+
+    // Home VNet of each resource, for chunking: the VNet itself, what it references or is
+    // referenced by, or its parent's home.
+    let is_vnet = |i: usize| t.resources[i].rtype == "Microsoft.Network/virtualNetworks";
+    let mut home: Vec<Option<usize>> = (0..n).map(|i| is_vnet(i).then_some(i)).collect();
+    for i in 0..n {
+        if home[i].is_none() {
+            home[i] = needs[i].iter().copied().find(|&d| is_vnet(d));
+        }
+    }
+    for (i, ns) in needs.iter().enumerate() {
+        if is_vnet(i) {
+            for &d in ns {
+                if home[d].is_none() {
+                    home[d] = Some(i);
+                }
+            }
+        }
+    }
+    for i in 0..n {
+        if home[i].is_none() {
+            home[i] = needs[i].first().and_then(|&p| home[p]);
+        }
+    }
+
+    // Chunks per scope: homes packed in order, a home never split.
+    let mut chunk = vec![0usize; n];
+    let mut per_scope: IndexMap<Scope, Vec<usize>> = IndexMap::new();
+    for (i, scope) in scopes.iter().enumerate() {
+        per_scope.entry(scope.clone()).or_default().push(i);
+    }
+    for members in per_scope.values() {
+        if members.len() <= MAX_RESOURCES {
+            continue;
+        }
+        let mut by_home: IndexMap<Option<usize>, Vec<usize>> = IndexMap::new();
+        for &i in members {
+            by_home.entry(home[i]).or_default().push(i);
+        }
+        let (mut current, mut filled) = (0usize, 0usize);
+        for (_, rs) in by_home {
+            if filled > 0 && filled + rs.len() > CHUNK_RESOURCES {
+                current += 1;
+                filled = 0;
+            }
+            filled += rs.len();
+            for i in rs {
+                chunk[i] = current;
+            }
+        }
+    }
+    let slow = |i: usize| SLOW.contains(&t.resources[i].rtype);
+    let unit = |i: usize| (scopes[i].clone(), chunk[i], if slow(i) { Some(i) } else { None });
+
+    // Stages: one more than any need in another unit.
+    let mut stage: Vec<Option<usize>> = vec![None; n];
+    fn stage_of(
+        i: usize,
+        needs: &[Vec<usize>],
+        unit: &dyn Fn(usize) -> (Scope, usize, Option<usize>),
+        stage: &mut Vec<Option<usize>>,
+        depth: usize,
+    ) -> usize {
+        if let Some(s) = stage[i] {
+            return s;
+        }
+        assert!(depth <= needs.len(), "dependency cycle in the IR");
+        let mut s = 0;
+        for &d in &needs[i] {
+            let ds = stage_of(d, needs, unit, stage, depth + 1);
+            s = s.max(ds + usize::from(unit(d) != unit(i)));
+        }
+        stage[i] = Some(s);
+        s
+    }
+    for i in 0..n {
+        stage_of(i, &needs, &unit, &mut stage, 0);
+    }
+
+    // Within a (unit, stage), the core is what other groups wait for (and what it needs); the
+    // rest (a jump box, say) forms a tail group of its own, so nothing waits for it needlessly.
+    let stage: Vec<usize> = stage.into_iter().map(|s| s.expect("computed")).collect();
+    let mut core = vec![false; n];
+    for i in 0..n {
+        for &d in &needs[i] {
+            if unit(d) != unit(i) || stage[d] != stage[i] {
+                core[d] = true;
+            }
+        }
+    }
+    for i in (0..n).rev() {
+        if core[i] {
+            let mut todo = vec![i];
+            while let Some(x) = todo.pop() {
+                for &d in &needs[x] {
+                    if !core[d] && unit(d) == unit(x) && stage[d] == stage[x] {
+                        core[d] = true;
+                        todo.push(d);
+                    }
+                }
+            }
+        }
+    }
+    let mut keyed: IndexMap<GroupKey, Vec<usize>> = IndexMap::new();
+    for i in 0..n {
+        keyed.entry((stage[i], unit(i), !core[i])).or_default().push(i);
+    }
+    let mut keys: Vec<_> = keyed.keys().cloned().collect();
+    keys.sort_by_key(|k| (k.0, keyed[k][0]));
+    let mut groups: Vec<Group> = keys
+        .iter()
+        .map(|k| {
+            let members = keyed[k].clone();
+            Group {
+                name: String::new(),
+                scope: (k.1).0.clone(),
+                members,
+                needs: Vec::new(),
+                description: String::new(),
+            }
+        })
+        .collect();
+    let group_of: Vec<usize> = {
+        let mut g = vec![0; n];
+        for (gi, grp) in groups.iter().enumerate() {
+            for &m in &grp.members {
+                g[m] = gi;
+            }
+        }
+        g
+    };
+    for (gi, group) in groups.iter_mut().enumerate() {
+        let mut ns: Vec<usize> = group
+            .members
+            .iter()
+            .flat_map(|&m| needs[m].iter().map(|&d| group_of[d]))
+            .filter(|&g| g != gi)
+            .collect();
+        ns.sort_unstable();
+        ns.dedup();
+        group.needs = ns;
+    }
+    name_groups(t, workload, &mut groups);
+
+    let mut resource_groups: Vec<Scope> = Vec::new();
+    if multi {
+        resource_groups.push(Scope::default());
+        for s in per_scope.keys() {
+            if !s.is_default() && !resource_groups.contains(s) {
+                resource_groups.push(s.clone());
+            }
+        }
+    }
+    Layout {
+        subscription_scope: multi,
+        groups,
+        resource_groups,
+    }
+}
+
+/// Names like `contoso-rg-spokes-2`: the workload, the resource group (or `main`), and a number
+/// when the resource group holds several groups; slow resources are named after themselves.
+fn name_groups(t: &Template, workload: &str, groups: &mut [Group]) {
+    let solo = |g: &Group| g.members.len() == 1 && SLOW.contains(&t.resources[g.members[0]].rtype);
+    let mut count: IndexMap<Scope, usize> = IndexMap::new();
+    for g in groups.iter().filter(|g| !solo(g)) {
+        *count.entry(g.scope.clone()).or_default() += 1;
+    }
+    let mut seen: IndexMap<Scope, usize> = IndexMap::new();
+    for g in groups.iter_mut() {
+        let rg = g.scope.resource_group.clone().unwrap_or_else(|| "main".into());
+        let first = &t.resources[g.members[0]];
+        let base = if solo(g) {
+            format!("{workload}-{rg}-{}", first.name)
+        } else if count[&g.scope] > 1 {
+            let k = seen.entry(g.scope.clone()).or_default();
+            *k += 1;
+            format!("{workload}-{rg}-{k}")
+        } else {
+            format!("{workload}-{rg}")
+        };
+        g.name = truncate(&base, 64);
+        let types: Vec<&str> = {
+            let mut v: Vec<&str> = g
+                .members
+                .iter()
+                .map(|&m| t.resources[m].rtype.rsplit('/').next().unwrap_or_default())
+                .collect();
+            v.dedup();
+            v
+        };
+        g.description = format!("{} resource(s): {}", g.members.len(), types.join(", "));
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    let t: String = s.chars().take(max).collect();
+    t.trim_end_matches(['-', '.']).to_string()
+}
