@@ -496,3 +496,16 @@ fn feature_subnets_are_added_after_declared_ones() {
         "the resolver becomes the VNet's DNS server"
     );
 }
+
+#[test]
+fn region_parameters_never_collide() {
+    let text = "name: demo\nlocation: eastus\nvnets:\n  hub: { address_space: 10.0.0.0/16 }\n  openai: { address_space: 10.1.0.0/16, location: westus3, peer: hub }\n  a-b: { address_space: 10.2.0.0/16, location: westus2, peer: hub }\n  aB: { address_space: 10.3.0.0/16, location: centralus, peer: hub }\nopenai: { location: swedencentral }\nbastion: {}\n";
+    let (c, d) = aoai_vnet::compile(&SourceFile::new("t.yaml", text), aoai_vnet::Target::Arm);
+    let c = c.unwrap_or_else(|| panic!("{d:?}"));
+    let names: Vec<&str> = c.template.parameters.iter().map(|p| p.name.as_str()).collect();
+    let mut unique = names.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), names.len(), "{names:?}");
+    assert!(names.contains(&"openaiLocation") && names.contains(&"openaiVnetLocation"), "{names:?}");
+}

@@ -18,6 +18,18 @@ pub fn lower(m: &Model) -> Template {
     l.t
 }
 
+/// Parameter names the lowering and the emitters use for their own purposes.
+const RESERVED_PARAMS: &[&str] = &[
+    "location",
+    "openaiLocation",
+    "tags",
+    "jumpboxAdminUsername",
+    "jumpboxSshPublicKey",
+    "jumpboxAdminPassword",
+    crate::emit::arm::RESOURCE_GROUP_PARAM,
+    "defaultSubscriptionId",
+];
+
 pub(crate) struct Lowering<'m> {
     pub m: &'m Model,
     pub t: Template,
@@ -53,7 +65,7 @@ impl<'m> Lowering<'m> {
             let p = if v.location == m.location {
                 "location".to_string()
             } else {
-                let name = format!("{}Location", camel(&v.key, false));
+                let name = l.vnet_location_name(&v.key);
                 l.param(
                     &name,
                     ParamType::String,
@@ -65,6 +77,20 @@ impl<'m> Lowering<'m> {
             l.vnet_locations.push(p);
         }
         l
+    }
+
+    /// A parameter name for a VNet's region that no other parameter has or will have
+    /// (`webLocation`; `openaiVnetLocation` for a VNet keyed `openai`).
+    fn vnet_location_name(&self, key: &str) -> String {
+        let taken = |n: &str| RESERVED_PARAMS.contains(&n) || self.t.parameters.iter().any(|p| p.name == n);
+        let base = camel(key, false);
+        let mut name = format!("{base}Location");
+        let mut k = 1;
+        while taken(&name) {
+            name = if k == 1 { format!("{base}VnetLocation") } else { format!("{base}VnetLocation{k}") };
+            k += 1;
+        }
+        name
     }
 
     /// A fresh symbol from parts, in camelCase (`vnet` + `hub` -> `vnetHub`).
