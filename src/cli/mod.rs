@@ -34,7 +34,7 @@ const DEFAULT_FILE: &str = "aoai-vnet.yaml";
 #[command(
     name = "aoai-vnet",
     version,
-    about = "Compile a topology file into ARM templates that put an Azure OpenAI account inside a virtual network",
+    about = "Compile a topology file into ARM templates and Bicep that put an Azure OpenAI account inside a virtual network",
     long_about = None,
     after_help = "Exit codes: 0 success, 1 the topology has errors, 2 usage error, 3 generated files are stale, 4 Azure refused or failed the deployment, 5 a file or the network failed."
 )]
