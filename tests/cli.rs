@@ -284,3 +284,38 @@ fn help_lists_the_commands() {
         assert!(out.contains(c), "{out}");
     }
 }
+
+#[test]
+fn json_topologies_build_like_yaml() {
+    let dir = scratch("cli-json");
+    let json = r#"{
+  "name": "contoso",
+  "location": "eastus",
+  "vnets": { "main": { "address_space": "10.0.0.0/16", "subnets": { "default": "10.0.0.0/24", "private-endpoints": "/27" } } },
+  "openai": { "deployments": { "gpt-4o": { "model": "gpt-4o", "version": "2024-11-20", "capacity": 10 } } },
+  "bastion": { "vnet": "main" },
+  "jumpbox": { "vnet": "main" }
+}
+"#;
+    let yaml = "name: contoso\nlocation: eastus\nvnets:\n  main:\n    address_space: 10.0.0.0/16\n    subnets:\n      default: 10.0.0.0/24\n      private-endpoints: /27\nopenai:\n  deployments:\n    gpt-4o: { model: gpt-4o, version: \"2024-11-20\", capacity: 10 }\nbastion: { vnet: main }\njumpbox: { vnet: main }\n";
+    fs::write(dir.join("t.json"), json).unwrap();
+    fs::write(dir.join("t.yaml"), yaml).unwrap();
+    assert!(run_in(&dir, &["build", "t.json", "--out-dir", "from-json"])
+        .status
+        .success());
+    assert!(run_in(&dir, &["build", "t.yaml", "--out-dir", "from-yaml"])
+        .status
+        .success());
+    for f in ["main.json", "main.parameters.json", "main.bicep", "main.bicepparam"] {
+        assert_eq!(
+            fs::read(dir.join("from-json").join(f)).unwrap(),
+            fs::read(dir.join("from-yaml").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    // Errors in JSON files are located too.
+    fs::write(dir.join("bad.json"), json.replace("\"10.0.0.0/16\"", "\"10.0.0.1/16\"")).unwrap();
+    let o = run_in(&dir, &["check", "bad.json"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("--> bad.json:4:41"), "{}", stderr(&o));
+}
