@@ -463,7 +463,11 @@ fn network_rules() {
     ) + "vpn_gateway: { client_address_pool: 172.16.0.0/24 }\n";
     expect(&small_gw, "W0004", 9, "vnets.hub.subnets.GatewaySubnet");
     let placed = spoke("    peer: hub\n    resource_group: rg-spoke\n");
-    assert_eq!(diags(&placed), vec![], "other resource groups are generated, not refused");
+    assert_eq!(
+        diags(&placed),
+        vec![],
+        "other resource groups are generated, not refused"
+    );
 }
 
 #[test]
@@ -507,5 +511,8 @@ fn region_parameters_never_collide() {
     unique.sort_unstable();
     unique.dedup();
     assert_eq!(unique.len(), names.len(), "{names:?}");
-    assert!(names.contains(&"openaiLocation") && names.contains(&"openaiVnetLocation"), "{names:?}");
+    assert!(
+        names.contains(&"openaiLocation") && names.contains(&"openaiVnetLocation"),
+        "{names:?}"
+    );
 }

@@ -9,11 +9,11 @@ mod check;
 mod completions;
 mod deploy;
 mod doctor;
+mod explain;
 mod graph;
 mod hosts;
 mod init;
 mod plan;
-mod explain;
 
 use crate::diag::{render, Diagnostic};
 use crate::source::SourceFile;

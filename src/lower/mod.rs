@@ -87,7 +87,11 @@ impl<'m> Lowering<'m> {
         let mut name = format!("{base}Location");
         let mut k = 1;
         while taken(&name) {
-            name = if k == 1 { format!("{base}VnetLocation") } else { format!("{base}VnetLocation{k}") };
+            name = if k == 1 {
+                format!("{base}VnetLocation")
+            } else {
+                format!("{base}VnetLocation{k}")
+            };
             k += 1;
         }
         name
