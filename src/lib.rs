@@ -30,13 +30,15 @@ use source::SourceFile;
 pub enum Target {
     /// `main.json` and `main.parameters.json`.
     Arm,
-    /// `main.bicep` and `main.bicepparam`.
+    /// `main.bicep` and `main.bicepparam`, and the modules in `modules/` when the deployment is
+    /// nested.
     Bicep,
     /// Both forms: the ARM files, then the Bicep files.
     All,
 }
 
-/// A generated file: its name in the output folder and its bytes.
+/// A generated file: its name in the output folder (`main.json`, or one level below it:
+/// `modules/contoso-main-1.bicep`) and its bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OutputFile {
     pub name: String,
@@ -89,21 +91,9 @@ pub fn compile(file: &SourceFile, target: Target) -> (Option<Compiled>, Vec<Diag
             text: emit::arm::to_text(&emit::arm::parameters(&template)),
         });
     }
-    let mut notes = notes(&model);
+    let notes = notes(&model);
     if matches!(target, Target::Bicep | Target::All) {
-        match emit::bicep::unsupported(&template) {
-            None => {
-                files.push(OutputFile {
-                    name: emit::bicep::TEMPLATE_FILE.into(),
-                    text: emit::bicep::template(&template),
-                });
-                files.push(OutputFile {
-                    name: emit::bicep::PARAMETERS_FILE.into(),
-                    text: emit::bicep::parameters(&template, emit::bicep::TEMPLATE_FILE),
-                });
-            }
-            Some(why) => notes.push(format!("no Bicep is written for this topology: {why}")),
-        }
+        files.extend(emit::bicep::files(&template));
     }
     (
         Some(Compiled {

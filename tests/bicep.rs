@@ -1,61 +1,186 @@
 //! The Bicep form says what the ARM form says.
 //!
-//! A small, strict reader for the Bicep the writer produces turns `main.bicep` back into
-//! ARM-shaped JSON: every resource with its type, API version, full name (`parent` chains joined
-//! with `/`), properties and effective dependencies (parent, the resources its properties refer
-//! to, `dependsOn`); the parameters; the outputs. ARM's expressions and Bicep's are both reduced
-//! to one canonical form (`resourceId(...)` and `sym.id` or `vnet::subnet.id`, `parameters('x')`
-//! and `x`, `format()` and interpolation, `reference(resourceId(...), v)` and `sym.properties`, a
-//! literal resource ID and an `existing` resource with its scope, the `tags` variable and its
-//! value), then the two forms are compared. The reader accepts only the layout the writer promises
-//! (one entry per line, escapes Bicep defines) and fails on anything else, so a printer bug (a
-//! dropped property, a quote left unescaped, a missing dependency) fails the comparison; the
-//! `mutations_are_caught` test shows it does.
+//! A small, strict reader for the Bicep the writer produces turns `main.bicep`, and the modules it
+//! calls, back into ARM-shaped facts; the ARM template, nested deployments included, is flattened
+//! the same way. Both become one tree: every deployment (a nested deployment, a module) with its
+//! name, scope, what it waits for and its description; every resource with the deployment that
+//! holds it, its scope, type, API version, full name (`parent` chains joined with `/`),
+//! properties and effective dependencies (parent, the resources its properties refer to,
+//! `dependsOn`); the parameters; the outputs. Expressions are evaluated where they stand and
+//! reduced to one canonical form: a nested template's `parameters('x')` and a module's parameter
+//! are what the caller passes; `resourceId(...)`, `sym.id` (of a resource, of an `existing` one
+//! with its `scope:`, of a subnet through `vnet::subnet`) and a literal resource ID are one ID
+//! with its subscription and resource group; `reference(...)` and `sym.properties`; `format()` and
+//! interpolation; a module's outputs; the `tags` variable and its value. Then the two trees are
+//! compared, resource by resource.
+//!
+//! The reader accepts only the layout the writer promises (one entry per line, escapes Bicep
+//! defines) and what Bicep and its linter accept: module parameters declared and passed,
+//! `@secure()` kept from `main.bicep` into modules, a module's `scope:` of its target scope, no
+//! unused parameter, variable or `existing` declaration, no `dependsOn` that a reference already
+//! implies, every module file used. So a printer bug (a dropped property, a quote left unescaped,
+//! a missing dependency, a module in the wrong resource group) fails the comparison; the
+//! `mutations_are_caught` tests show it does.
 
 mod common;
 use aoai_vnet::{compile, source::SourceFile, Target};
 use common::*;
 use serde_json::{json, Map, Value as Json};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 // ------------------------------------------------------------------ the cases
 
 #[test]
 fn every_example_says_the_same_in_bicep_and_arm() {
-    let mut compared = 0;
+    let (mut compared, mut nested) = (0, 0);
     for path in examples() {
         let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
         let name = format!("examples/{stem}.yaml");
         let text = std::fs::read_to_string(&path).unwrap();
-        let Some(files) = build(&name, &text) else {
-            assert_no_bicep_only_for_nested_layouts(&name, &text);
-            continue;
-        };
+        let files = build(&name, &text);
         if let Err(e) = equivalent(&files) {
             panic!("{stem}: the Bicep and ARM forms differ:\n{e}");
         }
         compared += 1;
+        if !files.modules.is_empty() {
+            nested += 1;
+        }
     }
-    assert!(compared >= 8, "only {compared} examples compared");
+    assert!(compared >= 10, "only {compared} examples compared");
+    assert!(nested >= 2, "multi-rg and spokes-300 have modules");
 }
 
-/// Bicep is left out only where ARM needs nested deployments (Bicep modules are not generated
-/// yet), and then the build says so; a flat template always gets its Bicep.
-fn assert_no_bicep_only_for_nested_layouts(name: &str, text: &str) {
-    let (c, _) = compile(&SourceFile::new(name.to_string(), text.to_string()), Target::All);
-    let c = c.unwrap();
-    let arm: Json = serde_json::from_str(&c.files[0].text).unwrap();
-    let nested = arm["resources"]
+/// Resource groups in two subscriptions besides the default one, tags (a variable passed into
+/// every module), a Windows jump box in another resource group (a secure parameter passed into
+/// its module), zones owned elsewhere (`existing` in the module that links them).
+const SPREAD: &str = r#"
+name: spread
+location: eastus
+tags: { env: prod, cost-center: "4711" }
+vnets:
+  hub:
+    address_space: 10.0.0.0/16
+    subnets: { default: /24, private-endpoints: /27 }
+  app:
+    address_space: 10.1.0.0/16
+    resource_group: rg-spread-app
+    peer: hub
+  far:
+    address_space: 10.2.0.0/16
+    location: westus2
+    subscription: 33333333-3333-4333-8333-333333333333
+    resource_group: rg-spread-far
+    peer: hub
+openai:
+  resource_group: rg-spread-ai
+  dns:
+    mode: existing
+    zone_ids: [/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/privatelink.openai.azure.com]
+jumpbox: { vnet: app, image: windows-2022 }
+bastion: { vnet: hub }
+"#;
+
+#[test]
+fn other_resource_groups_and_subscriptions_are_modules_at_subscription_scope() {
+    let files = build("spread.yaml", SPREAD);
+    equivalent(&files).unwrap_or_else(|e| panic!("{e}"));
+    let main = &files.bicep;
+    assert!(main.contains("\ntargetScope = 'subscription'\n"), "{main}");
+    // The resource groups: here as resources, in another subscription through a module there.
+    assert!(main.contains("\nresource rgMain 'Microsoft.Resources/resourceGroups@2025-04-01' = {\n  name: resourceGroupName\n  location: location\n}\n"), "{main}");
+    assert!(main.contains("\nmodule rgSpreadFar 'modules/resource-group.bicep' = {\n  name: 'spread-create-rg-spread-far'\n  scope: subscription('33333333-3333-4333-8333-333333333333')\n"), "{main}");
+    // A module into a resource group of this subscription waits for it through its symbol; one
+    // in the other subscription through dependsOn on the module that creates it.
+    assert!(main.contains("  scope: rgSpreadApp\n"), "{main}");
+    assert!(main.contains("  scope: resourceGroup('33333333-3333-4333-8333-333333333333', 'rg-spread-far')\n  params: {\n    farLocation: farLocation\n    tags: tags\n  }\n  dependsOn: [\n    rgSpreadFar\n  ]\n"), "{main}");
+    // The secure parameter stays secure in the module that uses it, without a default.
+    let vm = files.modules.values().find(|m| m.contains("virtualMachines@")).unwrap();
+    assert!(vm.contains("\n@secure()\nparam jumpboxAdminPassword string\n"), "{vm}");
+    assert!(vm.contains("\nparam tags object\n"), "{vm}");
+    // Zones owned elsewhere are declared where they are used, with their scope.
+    let links: Vec<&String> = files
+        .modules
+        .values()
+        .filter(|m| m.contains("resource zoneOpenai 'Microsoft.Network/privateDnsZones@2024-06-01' existing"))
+        .collect();
+    assert_eq!(links.len(), 1);
+    assert!(links[0].contains("  scope: resourceGroup('00000000-0000-0000-0000-000000000000', 'rg-dns')\n"));
+    // Every module is in `modules/`, named after its deployment.
+    for (name, text) in &files.modules {
+        assert!(
+            name.starts_with("modules/spread-") || name == "modules/resource-group.bicep",
+            "{name}"
+        );
+        assert!(text.starts_with("// Generated by aoai-vnet "), "{name}");
+    }
+}
+
+#[test]
+fn a_split_resource_group_deployment_stays_at_resource_group_scope() {
+    let files = example("spokes-300");
+    let main = &files.bicep;
+    assert!(!main.contains("targetScope"), "resource-group scope is the default");
+    assert!(
+        !main.contains("  scope: "),
+        "modules deploy into the same resource group"
+    );
+    assert!(!main.contains("Microsoft.Resources/resourceGroups"));
+    let deployments = files.arm["resources"]
         .as_array()
         .unwrap()
         .iter()
-        .any(|r| r["type"] == "Microsoft.Resources/deployments");
-    assert!(nested, "{name}: no Bicep for a flat template");
+        .filter(|r| r["type"] == "Microsoft.Resources/deployments")
+        .count();
+    assert_eq!(files.modules.len(), deployments);
+    assert_eq!(main.matches("\nmodule ").count(), deployments);
+    // An output that spans modules is read key by key.
     assert!(
-        c.notes.iter().any(|n| n.starts_with("no Bicep is written")),
-        "{name}: {:?}",
-        c.notes
+        main.contains("\noutput vnetIds object = {\n  hub: main1.outputs.vnetIds.hub\n"),
+        "{main}"
     );
+    // Every module stays well under ARM's limits (the linter's max-resources, max-outputs).
+    for (name, text) in &files.modules {
+        assert!(text.matches("\nresource ").count() <= 800, "{name}");
+        assert!(text.matches("\noutput ").count() <= 64, "{name}");
+        assert!(text.matches("\nparam ").count() <= 256, "{name}");
+    }
+}
+
+#[test]
+fn odd_resource_group_names_make_safe_file_names_and_symbols() {
+    // Resource group names may hold dots, parentheses, capitals; one is named `main`, like the
+    // layout's name for the default resource group.
+    let text = r#"
+name: odd
+location: eastus
+vnets:
+  main:
+    address_space: 10.0.0.0/16
+    subnets: { default: /24, private-endpoints: /27 }
+  rg-main:
+    address_space: 10.1.0.0/16
+    resource_group: "Rg.Net(Prod)_1"
+    peer: main
+  other:
+    address_space: 10.2.0.0/16
+    resource_group: "rg.net(prod)_1x"
+    peer: main
+openai: { resource_group: main }
+"#;
+    let files = build("odd.yaml", text);
+    equivalent(&files).unwrap_or_else(|e| panic!("{e}"));
+    for name in files.modules.keys() {
+        let stem = name.strip_prefix("modules/").unwrap();
+        assert!(
+            stem.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.".contains(c)),
+            "{name}"
+        );
+    }
+    assert!(files.modules.contains_key("modules/odd-rg.net-prod-_1-1.bicep"));
+    assert!(files.bicep.contains(
+        "\nresource rgRgNetProd1 'Microsoft.Resources/resourceGroups@2025-04-01' = {\n  name: 'Rg.Net(Prod)_1'\n"
+    ));
 }
 
 /// Strings that need every escape Bicep has, in tag names and values (which go into every
@@ -78,7 +203,7 @@ jumpbox: { vnet: main, image: windows-2022 }
 
 #[test]
 fn awkward_strings_survive_the_round_trip() {
-    let files = build("awkward.yaml", AWKWARD).unwrap();
+    let files = build("awkward.yaml", AWKWARD);
     equivalent(&files).unwrap_or_else(|e| panic!("{e}"));
     let bicep = &files.bicep;
     for line in [
@@ -97,7 +222,7 @@ fn awkward_strings_survive_the_round_trip() {
 fn unused_parameters_are_left_out() {
     // Every resource has a region of its own, so the default `location` is used by nothing.
     let text = "name: elsewhere\nlocation: eastus\nvnets:\n  main:\n    address_space: 10.0.0.0/16\n    location: westus2\nopenai:\n  location: swedencentral\n";
-    let files = build("elsewhere.yaml", text).unwrap();
+    let files = build("elsewhere.yaml", text);
     assert!(files.arm["parameters"].get("location").is_some());
     assert!(!files.bicep.contains("param location "), "{}", files.bicep);
     assert!(!files.bicepparam.contains("param location "), "{}", files.bicepparam);
@@ -122,103 +247,405 @@ fn shared_tags_are_one_variable() {
     assert!(!files.bicep.contains("tags"), "no tags, no variable (no-unused-vars)");
 }
 
+/// One edit of one file: `what` it is, in `file` (empty: the first file that has `from`, in the
+/// order main.bicep, main.bicepparam, the modules), `from` replaced by `to` once; the comparison
+/// must then fail with a message that contains `expect`.
+type Mutation<'a> = (&'a str, &'a Files, &'a str, &'a str, &'a str, &'a str);
+
+fn assert_caught(cases: &[Mutation]) {
+    for (what, f, file, from, to, expect) in cases {
+        let mut m = (*f).clone();
+        let target = if file.is_empty() {
+            if m.bicep.contains(from) {
+                &mut m.bicep
+            } else if m.bicepparam.contains(from) {
+                &mut m.bicepparam
+            } else {
+                m.modules
+                    .values_mut()
+                    .find(|t| t.contains(from))
+                    .unwrap_or_else(|| panic!("{what}: `{from}` not found"))
+            }
+        } else {
+            m.modules.get_mut(*file).unwrap_or_else(|| panic!("{what}: no {file}"))
+        };
+        assert!(target.contains(from), "{what}: `{from}` not found");
+        *target = target.replacen(from, to, 1);
+        match equivalent(&m) {
+            Ok(()) => panic!("{what} went unnoticed"),
+            Err(e) => assert!(e.contains(expect), "{what}: no `{expect}` in:\n{e}"),
+        }
+    }
+}
+
 #[test]
 fn mutations_are_caught() {
     let guide = example("guide");
     let hub = example("hub-spoke-vpn");
     let existing = example("existing-dns");
     let no_dns = example("no-dns");
-    let awkward = build("awkward.yaml", AWKWARD).unwrap();
+    let awkward = build("awkward.yaml", AWKWARD);
     for f in [&guide, &hub, &existing, &no_dns, &awkward] {
         equivalent(f).unwrap();
     }
-    let cases: &[(&str, &Files, &str, &str)] = &[
-        ("a dropped property", &guide, "    disableLocalAuth: true\n", ""),
-        ("a changed value", &guide, "capacity: 20", "capacity: 21"),
+    let account = "resource main: Microsoft.CognitiveServices/accounts oai-contoso:";
+    assert_caught(&[
+        ("a dropped property", &guide, "", "    disableLocalAuth: true\n", "", account),
+        (
+            "a changed value",
+            &guide,
+            "",
+            "capacity: 20",
+            "capacity: 21",
+            "resource main: Microsoft.CognitiveServices/accounts/deployments oai-contoso/text-embedding-3-small:",
+        ),
         (
             "a wrong API version",
             &guide,
+            "",
             "accounts@2025-06-01' = {",
             "accounts@2024-10-01' = {",
+            account,
         ),
         (
             "a dropped dependsOn",
             &guide,
+            "",
             "  dependsOn: [\n    deploymentGpt4o\n  ]\n",
             "",
+            "dependencies of main: Microsoft.CognitiveServices/accounts/deployments oai-contoso/text-embedding-3-small:",
         ),
         (
             "a dropped parent",
             &guide,
+            "",
             "  parent: account\n  name: 'gpt-4o'",
             "  name: 'gpt-4o'",
+            "resources:",
         ),
         (
             "a wrong subnet",
             &guide,
+            "",
             "vnetMain::defaultSubnet.id",
             "vnetMain::privateEndpointsSubnet.id",
+            "resource main: Microsoft.Network/networkInterfaces vm-contoso-jump-nic:",
         ),
         (
             "a wrong reference",
             &guide,
+            "",
             "account.properties.endpoint",
             "account.properties.endpoints",
+            "output openaiEndpoint:",
         ),
-        ("an unescaped quote", &awkward, r"'it\'s'", "'it's'"),
-        ("an unescaped interpolation", &awkward, r"'\${key}'", "'${key}'"),
-        ("a lost escape", &awkward, r"newline\nthere", "newlinenthere"),
+        (
+            "an unescaped quote",
+            &awkward,
+            "",
+            r"'it\'s'",
+            "'it's'",
+            "a quoted property name that needs no quotes",
+        ),
+        (
+            "an unescaped interpolation",
+            &awkward,
+            "",
+            r"'\${key}'",
+            "'${key}'",
+            "an interpolated property name",
+        ),
+        (
+            "a lost escape",
+            &awkward,
+            "",
+            r"newline\nthere",
+            "newlinenthere",
+            "resource main: Microsoft.Network/networkSecurityGroups nsg-quoting-main-default:",
+        ),
         (
             "two entries on one line",
             &guide,
+            "",
             "    name: 'S0'\n  }\n  kind:",
             "    name: 'S0'\n  } kind:",
+            "expected the end of the line",
         ),
         (
             "a wrong indentation",
             &guide,
+            "",
             "\n    disableLocalAuth: true\n",
             "\n     disableLocalAuth: true\n",
+            "wrong indentation",
         ),
-        ("a missing @secure()", &no_dns, "@secure()\n", ""),
+        (
+            "a missing @secure()",
+            &no_dns,
+            "",
+            "@secure()\n",
+            "",
+            "parameter jumpboxAdminPassword:",
+        ),
         (
             "a peering ordering",
             &hub,
+            "",
             "    vpnGateway\n    peerHubToWeb\n",
             "    vpnGateway\n",
+            "dependencies of main: Microsoft.Network/virtualNetworks/virtualNetworkPeerings vnet-northwind-web/peer-web-to-hub:",
         ),
-        ("a wrong zone scope", &existing, "'rg-dns')", "'rg-other')"),
+        (
+            "a wrong zone scope",
+            &existing,
+            "",
+            "'rg-dns')",
+            "'rg-other')",
+            "resource main: Microsoft.Network/privateEndpoints/privateDnsZoneGroups pep-oai-tailspin/default:",
+        ),
+        (
+            "an unused existing resource",
+            &existing,
+            "",
+            "resource zoneOpenai ",
+            "resource unused 'Microsoft.Network/privateDnsZones@2024-06-01' existing = {\n  name: 'x'\n}\n\nresource zoneOpenai ",
+            "existing resource unused is never used",
+        ),
         (
             "a wrong parameter value",
             &guide,
+            "",
             "param location = 'eastus'",
             "param location = 'westus'",
+            "main.bicepparam location:",
         ),
         (
             "an unset parameter",
             &guide,
+            "",
             "param jumpboxSshPublicKey = envJumpboxSshPublicKey\n",
             "",
+            "main.bicepparam parameters:",
         ),
-        ("a wrong variable", &guide, "'JUMPBOX_SSH_PUBLIC_KEY'", "'SSH_KEY'"),
+        (
+            "a wrong variable",
+            &guide,
+            "",
+            "'JUMPBOX_SSH_PUBLIC_KEY'",
+            "'SSH_KEY'",
+            "reads SSH_KEY, not JUMPBOX_SSH_PUBLIC_KEY",
+        ),
         (
             "a dropped output",
             &guide,
+            "",
             "@description('Resource ID of the Azure OpenAI account.')\noutput openaiAccountId string = account.id\n",
             "",
+            "output names:",
         ),
-    ];
-    for (what, f, from, to) in cases {
-        let mut m = (*f).clone();
-        let target = if m.bicep.contains(from) {
-            &mut m.bicep
-        } else {
-            &mut m.bicepparam
-        };
-        assert!(target.contains(from), "{what}: `{from}` not found");
-        *target = target.replacen(from, to, 1);
-        assert!(equivalent(&m).is_err(), "{what} went unnoticed");
+    ]);
+}
+
+#[test]
+fn mutations_of_modules_are_caught() {
+    let multi = example("multi-rg");
+    let spread = build("spread.yaml", SPREAD);
+    for f in [&multi, &spread] {
+        equivalent(f).unwrap();
     }
+    let vm = spread
+        .modules
+        .iter()
+        .find(|(_, t)| t.contains("virtualMachines@"))
+        .map(|(n, _)| n.as_str())
+        .unwrap();
+    assert_caught(&[
+        (
+            "a dropped module dependsOn",
+            &multi,
+            "",
+            "    main1\n    rgLitwareApp1\n    mainVpngLitwareHub\n    main4\n",
+            "    main1\n    rgLitwareApp1\n    main4\n",
+            "deployment litware-rg-litware-app-2:",
+        ),
+        (
+            "a module in the wrong resource group",
+            &multi,
+            "",
+            "  scope: rgLitwareApp\n",
+            "  scope: rgLitwareAi\n",
+            "resource litware-rg-litware-app-1: Microsoft.Network/virtualNetworks vnet-litware-app:",
+        ),
+        (
+            "a module in the wrong subscription",
+            &multi,
+            "",
+            "  scope: resourceGroup('22222222-2222-4222-8222-222222222222', 'rg-litware-data')\n",
+            "  scope: resourceGroup('rg-litware-data')\n",
+            "resource litware-rg-litware-data-1: Microsoft.Network/virtualNetworks vnet-litware-data:",
+        ),
+        (
+            "a module without its scope",
+            &multi,
+            "",
+            "  name: 'litware-rg-litware-ai-1'\n  scope: rgLitwareAi\n",
+            "  name: 'litware-rg-litware-ai-1'\n",
+            "has targetScope None, deployed to <subscription>/-",
+        ),
+        (
+            "a wrong deployment name",
+            &multi,
+            "",
+            "name: 'litware-main-2'",
+            "name: 'litware-main-9'",
+            "deployments:",
+        ),
+        (
+            "a resource group in the wrong subscription",
+            &multi,
+            "",
+            "scope: subscription('22222222-2222-4222-8222-222222222222')",
+            "scope: subscription('33333333-3333-4333-8333-333333333333')",
+            "resource litware-create-rg-litware-data: Microsoft.Resources/resourceGroups rg-litware-data:",
+        ),
+        (
+            "no subscription scope",
+            &multi,
+            "",
+            "targetScope = 'subscription'\n",
+            "",
+            "resource main: Microsoft.Resources/resourceGroups <resource group>:",
+        ),
+        (
+            "a wrong existing scope",
+            &multi,
+            "modules/litware-main-3.bicep",
+            "scope: resourceGroup('rg-litware-app')",
+            "scope: resourceGroup('rg-litware-ai')",
+            "resource litware-main-3: Microsoft.Network/privateDnsZones/virtualNetworkLinks privatelink.openai.azure.com/link-app:",
+        ),
+        (
+            "an existing resource in the module's own group",
+            &multi,
+            "modules/litware-rg-litware-app-2.bicep",
+            "  scope: resourceGroup(resourceGroupName)\n",
+            "",
+            "resource litware-rg-litware-app-2: Microsoft.Network/virtualNetworks/virtualNetworkPeerings vnet-litware-app/peer-app-to-hub:",
+        ),
+        (
+            "a wrong parameter passed",
+            &multi,
+            "",
+            "    dataLocation: dataLocation\n",
+            "    dataLocation: location\n",
+            "resource litware-rg-litware-data-1: Microsoft.Network/networkSecurityGroups nsg-litware-data-default:",
+        ),
+        (
+            "a parameter not passed",
+            &multi,
+            "",
+            "    jumpboxSshPublicKey: jumpboxSshPublicKey\n",
+            "",
+            "parameter jumpboxSshPublicKey has no default and is not passed",
+        ),
+        (
+            "an undeclared parameter passed",
+            &multi,
+            "",
+            "    dataLocation: dataLocation\n",
+            "    dataLocation: dataLocation\n    location: location\n",
+            "parameter location is passed but modules/litware-rg-litware-data-1.bicep does not declare it",
+        ),
+        (
+            "a wrong module output",
+            &multi,
+            "",
+            "  hub: main1.outputs.vnetIds.hub\n",
+            "  hub: rgLitwareApp1.outputs.vnetIds.app\n",
+            "output vnetIds:",
+        ),
+        (
+            "a missing module output",
+            &multi,
+            "modules/litware-main-1.bicep",
+            "\n@description('Resource IDs of the VNets, by topology key.')\noutput vnetIds object = {\n  hub: vnetHub.id\n}\n",
+            "",
+            "module main1 has no output vnetIds",
+        ),
+        (
+            "a dropped resource in a module",
+            &multi,
+            "modules/litware-main-4.bicep",
+            "\nresource peerHubToData 'Microsoft.Network/virtualNetworks/virtualNetworkPeerings@2025-05-01' = {\n  parent: vnetHub\n  name: 'peer-hub-to-data'\n  properties: {\n    allowVirtualNetworkAccess: true\n    allowForwardedTraffic: true\n    allowGatewayTransit: true\n    useRemoteGateways: false\n    remoteVirtualNetwork: {\n      id: vnetData.id\n    }\n  }\n}\n",
+            "",
+            "resources:",
+        ),
+        (
+            "a module dependsOn that the scope implies",
+            &multi,
+            "",
+            "  scope: rgLitwareApp\n  params: {\n    location: location\n  }\n}\n",
+            "  scope: rgLitwareApp\n  params: {\n    location: location\n  }\n  dependsOn: [\n    rgLitwareApp\n  ]\n}\n",
+            "dependsOn rgLitwareApp is already implied",
+        ),
+        (
+            "a missing @secure() in a module",
+            &spread,
+            vm,
+            "@secure()\n",
+            "",
+            "parameter jumpboxAdminPassword: true string passed into false string",
+        ),
+        (
+            "tags not passed",
+            &spread,
+            "",
+            "    tags: tags\n",
+            "",
+            "parameter tags has no default and is not passed",
+        ),
+        (
+            "changed tags",
+            &spread,
+            "",
+            "  env: 'prod'\n",
+            "  env: 'dev'\n",
+            "resource spread-main-1: Microsoft.Network/networkSecurityGroups nsg-spread-hub-default:",
+        ),
+    ]);
+    // A module file missing, or one that nothing uses.
+    let mut m = multi.clone();
+    m.modules.remove("modules/litware-main-4.bicep");
+    let e = equivalent(&m).unwrap_err();
+    assert!(e.contains("no file modules/litware-main-4.bicep"), "{e}");
+    let mut m = multi.clone();
+    m.modules
+        .insert("modules/stray.bicep".into(), "metadata description = 'x'\n".into());
+    let e = equivalent(&m).unwrap_err();
+    assert!(e.contains("modules/stray.bicep: no module declaration uses it"), "{e}");
+}
+
+#[test]
+fn mutations_of_a_split_deployment_are_caught() {
+    let spokes = example("spokes-300");
+    assert_caught(&[
+        (
+            "a dropped wait on the gateway's module",
+            &spokes,
+            "",
+            "  name: 'tailwind-main-11'\n  dependsOn: [\n    main1\n    mainVpngTailwindHub\n  ]\n",
+            "  name: 'tailwind-main-11'\n  dependsOn: [\n    main1\n  ]\n",
+            "deployment tailwind-main-11:",
+        ),
+        (
+            "a spoke link to the wrong VNet",
+            &spokes,
+            "modules/tailwind-main-8.bicep",
+            "      id: vnetSpoke101.id\n",
+            "      id: vnetSpoke102.id\n",
+            "resource tailwind-main-8: Microsoft.Network/privateDnsZones/virtualNetworkLinks privatelink.openai.azure.com/link-spoke101:",
+        ),
+    ]);
 }
 
 #[test]
@@ -242,135 +669,124 @@ struct Files {
     arm_params: Json,
     bicep: String,
     bicepparam: String,
+    /// The modules, by file name (`modules/x.bicep`).
+    modules: BTreeMap<String, String>,
 }
 
-/// The four files of a topology; `None` when it gets no Bicep.
-fn build(name: &str, text: &str) -> Option<Files> {
+/// The files of a topology.
+fn build(name: &str, text: &str) -> Files {
     let (c, diags) = compile(&SourceFile::new(name.to_string(), text.to_string()), Target::All);
     let c = c.unwrap_or_else(|| panic!("{name} does not build: {diags:?}"));
-    let get = |n: &str| c.files.iter().find(|f| f.name == n).map(|f| f.text.clone());
-    Some(Files {
-        arm: serde_json::from_str(&get("main.json")?).unwrap(),
-        arm_params: serde_json::from_str(&get("main.parameters.json")?).unwrap(),
-        bicep: get("main.bicep")?,
-        bicepparam: get("main.bicepparam")?,
-    })
+    let get = |n: &str| {
+        c.files
+            .iter()
+            .find(|f| f.name == n)
+            .map(|f| f.text.clone())
+            .unwrap_or_else(|| panic!("{name}: no {n}"))
+    };
+    let mut modules = BTreeMap::new();
+    for f in &c.files {
+        if let Some(m) = f.name.strip_prefix("modules/") {
+            assert!(m.ends_with(".bicep") && !m.contains('/'), "{name}: {}", f.name);
+            modules.insert(f.name.clone(), f.text.clone());
+        } else {
+            assert!(
+                ["main.json", "main.parameters.json", "main.bicep", "main.bicepparam"].contains(&f.name.as_str()),
+                "{name}: {}",
+                f.name
+            );
+        }
+    }
+    Files {
+        arm: serde_json::from_str(&get("main.json")).unwrap(),
+        arm_params: serde_json::from_str(&get("main.parameters.json")).unwrap(),
+        bicep: get("main.bicep"),
+        bicepparam: get("main.bicepparam"),
+        modules,
+    }
 }
 
-/// An example's four files.
+/// An example's files.
 fn example(stem: &str) -> Files {
     let name = format!("examples/{stem}.yaml");
     let text = std::fs::read_to_string(repo().join(&name)).unwrap();
-    build(&name, &text).expect("Bicep is written")
+    build(&name, &text)
+}
+
+/// A deployment flattened: what both forms must agree on.
+#[derive(Default)]
+struct Tree {
+    description: Json,
+    /// The top-level parameters: name, then `{type, defaultValue, metadata}` as ARM writes them.
+    params: Vec<(String, Json)>,
+    /// Nested deployments / modules: name, then `{scope, waits, description}`.
+    deployments: Vec<(String, Json)>,
+    /// `deployment: type name`, the resource (type, API version, name, scope, body) and what it
+    /// depends on.
+    resources: Vec<(String, Json, BTreeSet<String>)>,
+    /// The top-level outputs: name, then `{type, value}`.
+    outputs: Vec<(String, Json)>,
+    /// What the Bicep linter would flag (reported with the differences, not instead of them).
+    problems: Vec<String>,
 }
 
 fn equivalent(f: &Files) -> Result<(), String> {
-    let decls = Parser::new(&f.bicep).file().map_err(|e| format!("main.bicep: {e}"))?;
-    let env = Env::new(&decls)?;
-    let mut errs = Vec::new();
-    let arm = &f.arm;
-
+    let arm = arm_tree(&f.arm).map_err(|e| format!("main.json: {e}"))?;
+    let (bicep, main) = bicep_tree(f)?;
+    let mut errs = bicep.problems.clone();
     check(
         &mut errs,
         "metadata description".into(),
-        arm["metadata"]["description"].clone(),
-        env.metadata
-            .get("description")
-            .map(|b| env.json(b))
-            .unwrap_or(Err("missing".into())),
+        arm.description.clone(),
+        Ok(bicep.description.clone()),
     );
 
     // Parameters: those main.json uses (Bicep leaves out one nothing refers to, linter rule
     // no-unused-params), in the same order, with the same types, defaults and descriptions.
-    let arm_params = arm["parameters"].as_object().unwrap();
-    let arm_text = format!("{}{}", arm["resources"], arm["outputs"]);
-    let used: Vec<&String> = arm_params
-        .keys()
-        .filter(|k| arm_text.contains(&format!("parameters('{k}')")))
+    let arm_text = format!("{}{}", f.arm["resources"], f.arm["outputs"]);
+    let used: Vec<&(String, Json)> = arm
+        .params
+        .iter()
+        .filter(|(k, _)| arm_text.contains(&format!("parameters('{k}')")))
         .collect();
     check(
         &mut errs,
         "parameter names".into(),
-        json!(used),
-        Ok(json!(env.params.iter().map(|p| &p.name).collect::<Vec<_>>())),
+        json!(used.iter().map(|p| &p.0).collect::<Vec<_>>()),
+        Ok(json!(bicep.params.iter().map(|p| &p.0).collect::<Vec<_>>())),
     );
-    for p in &env.params {
-        let Some(a) = arm_params.get(&p.name) else { continue };
-        let mut o = Map::new();
-        o.insert(
-            "type".into(),
-            json!(if p.secure { "securestring" } else { p.ty.as_str() }),
-        );
-        if let Some(d) = &p.default {
-            match env.json(d) {
-                Ok(v) => {
-                    o.insert("defaultValue".into(), v);
-                }
-                Err(e) => errs.push(format!("parameter {}: {e}", p.name)),
-            }
-        }
-        o.insert("metadata".into(), json!({ "description": p.description }));
-        if p.secure && p.default.is_some() {
-            errs.push(format!("parameter {}: a secure parameter with a default", p.name));
-        }
-        check(
-            &mut errs,
-            format!("parameter {}", p.name),
-            canon_arm(a),
-            Ok(Json::Object(o)),
-        );
-    }
-
-    // Resources: the same list, each with the same fields and the same dependencies.
-    let arm_res = arm["resources"].as_array().unwrap();
-    let deployed: Vec<&Res> = env.resources.iter().filter(|r| !r.existing).collect();
-    check(
-        &mut errs,
-        "resources".into(),
-        json!(arm_res
-            .iter()
-            .map(|r| format!("{} {}", r["type"], r["name"]))
-            .collect::<Vec<_>>()),
-        Ok(json!(deployed
-            .iter()
-            .map(|r| format!("{} {}", json!(r.rtype), json!(env.full_name(r).join("/"))))
-            .collect::<Vec<_>>())),
-    );
-    for (a, r) in arm_res.iter().zip(&deployed) {
-        let mut a = canon_arm(a);
-        let arm_deps: BTreeSet<String> = a
-            .as_object_mut()
-            .unwrap()
-            .remove("dependsOn")
-            .map(|d| d.as_array().unwrap().iter().map(|x| expr_text(x.clone())).collect())
-            .unwrap_or_default();
-        check(&mut errs, format!("resource {}", r.sym), a, env.resource_json(r));
-        match env.dependencies(r) {
-            Ok(deps) => check(
-                &mut errs,
-                format!("dependencies of {}", r.sym),
-                json!(arm_deps),
-                Ok(json!(deps)),
-            ),
-            Err(e) => errs.push(format!("dependencies of {}: {e}", r.sym)),
+    for (name, b) in &bicep.params {
+        if let Some((_, a)) = used.iter().find(|p| p.0 == *name) {
+            check(&mut errs, format!("parameter {name}"), a.clone(), Ok(b.clone()));
         }
     }
 
-    // Outputs: names, types and values; each with a description.
-    let arm_out = arm["outputs"].as_object().unwrap();
-    check(
-        &mut errs,
-        "output names".into(),
-        json!(arm_out.keys().collect::<Vec<_>>()),
-        Ok(json!(env.outputs.iter().map(|o| &o.0).collect::<Vec<_>>())),
-    );
-    for (name, ty, value, description) in &env.outputs {
-        let Some(a) = arm_out.get(name) else { continue };
-        let b = env.json(value).map(|v| json!({ "type": ty, "value": v }));
-        check(&mut errs, format!("output {name}"), canon_arm(a), b);
-        if description.as_deref().unwrap_or("").is_empty() {
-            errs.push(format!("output {name} has no description"));
+    // Nested deployments and modules: the same names, scopes, waits and descriptions.
+    let names = |t: &Tree| json!(t.deployments.iter().map(|d| &d.0).collect::<Vec<_>>());
+    check(&mut errs, "deployments".into(), names(&arm), Ok(names(&bicep)));
+    for ((name, a), (_, b)) in arm.deployments.iter().zip(&bicep.deployments) {
+        let mut b = b.clone();
+        if a["description"].is_null() {
+            // ARM's subscription-level deployment that creates a resource group has none.
+            b["description"] = Json::Null;
         }
+        check(&mut errs, format!("deployment {name}"), a.clone(), Ok(b));
+    }
+
+    // Resources: the same list, each in the same deployment and scope, with the same fields and
+    // the same dependencies.
+    let labels = |t: &Tree| json!(t.resources.iter().map(|r| &r.0).collect::<Vec<_>>());
+    check(&mut errs, "resources".into(), labels(&arm), Ok(labels(&bicep)));
+    for ((label, a, ad), (_, b, bd)) in arm.resources.iter().zip(&bicep.resources) {
+        check(&mut errs, format!("resource {label}"), a.clone(), Ok(b.clone()));
+        check(&mut errs, format!("dependencies of {label}"), json!(ad), Ok(json!(bd)));
+    }
+
+    // Outputs: names, types and values.
+    let names = |t: &Tree| json!(t.outputs.iter().map(|o| &o.0).collect::<Vec<_>>());
+    check(&mut errs, "output names".into(), names(&arm), Ok(names(&bicep)));
+    for ((name, a), (_, b)) in arm.outputs.iter().zip(&bicep.outputs) {
+        check(&mut errs, format!("output {name}"), a.clone(), Ok(b.clone()));
     }
 
     // The parameters file: the values of main.parameters.json, and an environment variable for
@@ -378,7 +794,7 @@ fn equivalent(f: &Files) -> Result<(), String> {
     match Parser::new(&f.bicepparam).file() {
         Err(e) => errs.push(format!("main.bicepparam: {e}")),
         Ok(pdecls) => {
-            let penv = Env::new(&pdecls)?;
+            let penv = Env::new(&pdecls, "main.bicepparam")?;
             if penv.using.as_deref() != Some("main.bicep") {
                 errs.push(format!("main.bicepparam: using {:?}", penv.using));
             }
@@ -386,18 +802,18 @@ fn equivalent(f: &Files) -> Result<(), String> {
             check(
                 &mut errs,
                 "main.bicepparam parameters".into(),
-                json!(env.params.iter().map(|p| &p.name).collect::<Vec<_>>()),
+                json!(main.params.iter().map(|p| &p.name).collect::<Vec<_>>()),
                 Ok(json!(set)),
             );
             let values = f.arm_params["parameters"].as_object().unwrap();
             for p in &penv.params {
                 let v = p.default.as_ref().expect("param x = value");
-                let declared = env.params.iter().find(|q| q.name == p.name);
+                let declared = main.params.iter().find(|q| q.name == p.name);
                 match (values.get(&p.name), declared.and_then(|d| d.default.as_ref())) {
                     (Some(a), Some(_)) => check(
                         &mut errs,
                         format!("main.bicepparam {}", p.name),
-                        canon_arm(&a["value"]),
+                        a["value"].clone(),
                         penv.json(v),
                     ),
                     (None, None) => match penv.env_var(v) {
@@ -443,13 +859,32 @@ fn screaming_snake(s: &str) -> String {
 
 // ------------------------------------------------------------------ the canonical form
 
+/// The deploying subscription and the default resource group, whose names are known only at
+/// deployment time.
+const SUB: &str = "<subscription>";
+const RG: &str = "<resource group>";
+/// The parameter that names the default resource group at subscription scope.
+const RG_PARAM: &str = "resourceGroupName";
+const DEPLOYMENTS: &str = "Microsoft.Resources/deployments";
+
+/// Where something is deployed: a subscription, and a resource group (none at subscription
+/// scope).
+type Scope = (String, Option<String>);
+
+fn scope_text(s: &Scope) -> String {
+    format!("{}/{}", s.0, s.1.as_deref().unwrap_or("-"))
+}
+
 /// An expression of either language, reduced to one form.
 #[derive(Clone, Debug, PartialEq)]
 enum C {
     Lit(Json),
     Param(String),
-    /// The ID of a resource of the template: type, names.
-    Id(String, Vec<String>),
+    /// The ID of a resource whose subscription or resource group is known at deployment only:
+    /// scope, type, names. (With both known it is the literal ID string.)
+    Id(String, Option<String>, String, Vec<String>),
+    /// A subscription's ID (`subscription().subscriptionId` where it is evaluated).
+    SubId(String),
     /// `reference(target, apiVersion)`.
     Ref(Box<C>, String),
     Member(Box<C>, String),
@@ -464,6 +899,52 @@ impl C {
             C::Lit(j) => j,
             other => json!({ "$expr": format!("{other:?}") }),
         }
+    }
+}
+
+/// The ID of a resource: the literal string when its subscription and resource group are known.
+fn make_id(scope: &Scope, ty: &str, names: Vec<String>) -> C {
+    let unknown = |s: &str| s.starts_with('<');
+    if unknown(&scope.0) || scope.1.as_deref().is_some_and(unknown) {
+        return C::Id(scope.0.clone(), scope.1.clone(), ty.into(), names);
+    }
+    let mut s = format!("/subscriptions/{}", scope.0);
+    if let Some(rg) = &scope.1 {
+        s.push_str(&format!("/resourceGroups/{rg}"));
+    }
+    let (ns, types) = ty.split_once('/').unwrap_or((ty, ""));
+    s.push_str(&format!("/providers/{ns}"));
+    for (t, n) in types.split('/').zip(&names) {
+        s.push_str(&format!("/{t}/{n}"));
+    }
+    C::Lit(json!(s))
+}
+
+fn sub_text(c: &C) -> Result<String, String> {
+    match c {
+        C::Lit(Json::String(s)) | C::SubId(s) => Ok(s.clone()),
+        other => Err(format!("not a subscription: {other:?}")),
+    }
+}
+
+/// A resource group's or resource's name: a literal, or the default resource group's parameter.
+fn name_text(c: &C) -> Result<String, String> {
+    match c {
+        C::Lit(Json::String(s)) => Ok(s.clone()),
+        C::Param(p) if p == RG_PARAM => Ok(RG.into()),
+        other => Err(format!("not a name: {other:?}")),
+    }
+}
+
+/// `base.field`; of an object literal, its entry.
+fn member(base: C, field: &str) -> Result<C, String> {
+    match base {
+        C::Lit(Json::Object(m)) => m
+            .get(field)
+            .cloned()
+            .map(C::Lit)
+            .ok_or(format!("no `{field}` in the object")),
+        other => Ok(C::Member(Box::new(other), field.into())),
     }
 }
 
@@ -515,31 +996,202 @@ fn split_format(text: &str, args: Vec<C>) -> Result<C, String> {
     Ok(concat(parts))
 }
 
-/// An ARM template value with its expressions in canonical form.
-fn canon_arm(v: &Json) -> Json {
+// ------------------------------------------------------------------ ARM, flattened
+
+/// Where an ARM template is evaluated: its scope and the values of its parameters.
+struct ArmCx {
+    scope: Scope,
+    params: HashMap<String, C>,
+}
+
+fn arm_tree(t: &Json) -> Result<Tree, String> {
+    let schema = t["$schema"].as_str().unwrap_or_default();
+    let scope = if schema.contains("subscriptionDeploymentTemplate") {
+        (SUB.to_string(), None)
+    } else {
+        (SUB.to_string(), Some(RG.to_string()))
+    };
+    let declared = t["parameters"].as_object().ok_or("no parameters")?;
+    let cx = ArmCx {
+        scope,
+        params: declared.keys().map(|k| (k.clone(), C::Param(k.clone()))).collect(),
+    };
+    let mut tree = Tree {
+        description: t["metadata"]["description"].clone(),
+        ..Tree::default()
+    };
+    for (k, p) in declared {
+        tree.params.push((k.clone(), canon_arm(p, &cx)?));
+    }
+    arm_template(t, &cx, "main", &mut tree)?;
+    for (k, o) in t["outputs"].as_object().ok_or("no outputs")? {
+        tree.outputs.push((k.clone(), canon_arm(o, &cx)?));
+    }
+    Ok(tree)
+}
+
+/// The resources of template `t`, deployed as `deployment`; nested deployments recursively.
+fn arm_template(t: &Json, cx: &ArmCx, deployment: &str, tree: &mut Tree) -> Result<(), String> {
+    for r in t["resources"].as_array().ok_or("no resources")? {
+        let ty = r["type"].as_str().ok_or("a resource without a type")?;
+        let deps: BTreeSet<String> = r["dependsOn"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|d| arm_value(d, cx).map(|c| expr_text(c.json())))
+            .collect::<Result<_, _>>()?;
+        let name = name_text(&arm_value(&r["name"], cx)?)?;
+        let inner = &r["properties"]["template"];
+        if ty == DEPLOYMENTS && inner.is_object() {
+            if r["properties"]["expressionEvaluationOptions"]["scope"] != "inner" {
+                return Err(format!("{name}: not evaluated in its own scope"));
+            }
+            let sub = match r.get("subscriptionId") {
+                Some(v) => sub_text(&arm_value(v, cx)?)?,
+                None => cx.scope.0.clone(),
+            };
+            let at_subscription = inner["$schema"]
+                .as_str()
+                .is_some_and(|s| s.contains("subscriptionDeploymentTemplate"));
+            let rg = match r.get("resourceGroup") {
+                Some(v) => Some(name_text(&arm_value(v, cx)?)?),
+                None if at_subscription => None,
+                None => cx.scope.1.clone(),
+            };
+            let mut params = HashMap::new();
+            if let Some(passed) = r["properties"]["parameters"].as_object() {
+                for (k, v) in passed {
+                    params.insert(k.clone(), arm_value(&v["value"], cx)?);
+                }
+            }
+            for k in inner["parameters"].as_object().into_iter().flatten().map(|p| p.0) {
+                if !params.contains_key(k) {
+                    return Err(format!("{name}: parameter {k} is not passed"));
+                }
+            }
+            let scope = (sub, rg);
+            tree.deployments.push((
+                name.clone(),
+                json!({
+                    "scope": scope_text(&scope),
+                    "waits": deps,
+                    "description": inner["metadata"]["description"],
+                }),
+            ));
+            arm_template(inner, &ArmCx { scope, params }, &name, tree)?;
+            continue;
+        }
+        let mut body = canon_arm(r, cx)?;
+        let o = body.as_object_mut().unwrap();
+        o.remove("dependsOn");
+        o.insert("name".into(), json!(name));
+        o.insert("scope".into(), json!(scope_text(&cx.scope)));
+        tree.resources.push((format!("{deployment}: {ty} {name}"), body, deps));
+    }
+    Ok(())
+}
+
+/// One ARM template value as a canonical expression.
+fn arm_value(v: &Json, cx: &ArmCx) -> Result<C, String> {
     match v {
-        Json::String(s) if s.starts_with("[[") => json!(s[1..]),
+        Json::String(s) if s.starts_with("[[") => Ok(C::Lit(json!(s[1..]))),
         Json::String(s) if s.starts_with('[') && s.ends_with(']') => {
             let mut p = ArmParser {
                 s: &s.as_bytes()[1..s.len() - 1],
                 i: 0,
             };
-            let e = p.expr().and_then(|e| {
-                if p.i == p.s.len() {
-                    Ok(e)
-                } else {
-                    Err("trailing text".into())
+            let e = p.expr()?;
+            if p.i != p.s.len() {
+                return Err(format!("ARM expression {s}: trailing text"));
+            }
+            arm_canon(e, cx).map_err(|e| format!("ARM expression {s}: {e}"))
+        }
+        Json::String(_) => Ok(C::Lit(v.clone())),
+        other => Ok(C::Lit(canon_arm(other, cx)?)),
+    }
+}
+
+/// An ARM template value with its expressions in canonical form.
+fn canon_arm(v: &Json, cx: &ArmCx) -> Result<Json, String> {
+    Ok(match v {
+        Json::String(_) => arm_value(v, cx)?.json(),
+        Json::Array(items) => Json::Array(items.iter().map(|i| canon_arm(i, cx)).collect::<Result<_, _>>()?),
+        Json::Object(map) => Json::Object(
+            map.iter()
+                .map(|(k, v)| Ok((k.clone(), canon_arm(v, cx)?)))
+                .collect::<Result<_, String>>()?,
+        ),
+        other => other.clone(),
+    })
+}
+
+fn arm_canon(a: A, cx: &ArmCx) -> Result<C, String> {
+    Ok(match a {
+        A::Str(s) => C::Lit(json!(s)),
+        A::Int(i) => C::Lit(json!(i)),
+        A::Member(b, f) => match (*b, f.as_str()) {
+            (A::Call(n, args), "subscriptionId") if n == "subscription" && args.is_empty() => {
+                C::SubId(cx.scope.0.clone())
+            }
+            (A::Call(n, args), "name") if n == "resourceGroup" && args.is_empty() => match &cx.scope.1 {
+                Some(rg) if rg == RG => C::Param(RG_PARAM.into()),
+                Some(rg) => C::Lit(json!(rg)),
+                None => return Err("resourceGroup() at subscription scope".into()),
+            },
+            (b, _) => member(arm_canon(b, cx)?, &f)?,
+        },
+        A::Index(b, i) => match *i {
+            A::Int(n) => C::Index(Box::new(arm_canon(*b, cx)?), n),
+            other => return Err(format!("index {other:?}")),
+        },
+        A::Call(name, args) => {
+            let mut args = args.into_iter();
+            match name.as_str() {
+                "parameters" => match args.next() {
+                    Some(A::Str(p)) => cx
+                        .params
+                        .get(&p)
+                        .cloned()
+                        .ok_or(format!("parameters('{p}') has no value here"))?,
+                    _ => return Err("parameters()".into()),
+                },
+                "resourceId" | "subscriptionResourceId" => {
+                    let args: Vec<C> = args.map(|a| arm_canon(a, cx)).collect::<Result<_, _>>()?;
+                    let ti = args
+                        .iter()
+                        .position(|c| matches!(c, C::Lit(Json::String(s)) if s.contains('/')))
+                        .ok_or("no resource type")?;
+                    let C::Lit(Json::String(ty)) = &args[ti] else {
+                        unreachable!()
+                    };
+                    let names: Vec<String> = args[ti + 1..].iter().map(name_text).collect::<Result<_, _>>()?;
+                    let scope = match (name.as_str(), ti) {
+                        ("subscriptionResourceId", 0) => (cx.scope.0.clone(), None),
+                        ("subscriptionResourceId", 1) => (sub_text(&args[0])?, None),
+                        ("resourceId", 0) => cx.scope.clone(),
+                        ("resourceId", 1) => (cx.scope.0.clone(), Some(name_text(&args[0])?)),
+                        ("resourceId", 2) => (sub_text(&args[0])?, Some(name_text(&args[1])?)),
+                        _ => return Err(format!("{name}() arguments")),
+                    };
+                    make_id(&scope, ty, names)
                 }
-            });
-            match e.and_then(arm_canon) {
-                Ok(c) => c.json(),
-                Err(e) => panic!("ARM expression {s}: {e}"),
+                "reference" => {
+                    let target = arm_canon(args.next().ok_or("reference()")?, cx)?;
+                    match args.next() {
+                        Some(A::Str(api)) => C::Ref(Box::new(target), api),
+                        _ => return Err("reference() without an API version".into()),
+                    }
+                }
+                "format" => {
+                    let Some(A::Str(text)) = args.next() else {
+                        return Err("format()".into());
+                    };
+                    split_format(&text, args.map(|a| arm_canon(a, cx)).collect::<Result<_, _>>()?)?
+                }
+                _ => C::Call(name, args.map(|a| arm_canon(a, cx)).collect::<Result<_, _>>()?),
             }
         }
-        Json::Array(items) => Json::Array(items.iter().map(canon_arm).collect()),
-        Json::Object(map) => Json::Object(map.iter().map(|(k, v)| (k.clone(), canon_arm(v))).collect()),
-        other => other.clone(),
-    }
+    })
 }
 
 #[derive(Debug)]
@@ -632,49 +1284,6 @@ impl ArmParser<'_> {
             }
         }
     }
-}
-
-fn arm_canon(a: A) -> Result<C, String> {
-    Ok(match a {
-        A::Str(s) => C::Lit(json!(s)),
-        A::Int(i) => C::Lit(json!(i)),
-        A::Member(b, f) => C::Member(Box::new(arm_canon(*b)?), f),
-        A::Index(b, i) => match *i {
-            A::Int(n) => C::Index(Box::new(arm_canon(*b)?), n),
-            other => return Err(format!("index {other:?}")),
-        },
-        A::Call(name, args) => {
-            let mut args = args.into_iter();
-            match name.as_str() {
-                "parameters" => match args.next() {
-                    Some(A::Str(p)) => C::Param(p),
-                    _ => return Err("parameters()".into()),
-                },
-                "resourceId" => {
-                    let mut strs = args.map(|a| match a {
-                        A::Str(s) => Ok(s),
-                        other => Err(format!("resourceId argument {other:?}")),
-                    });
-                    let ty = strs.next().ok_or("resourceId()")??;
-                    C::Id(ty, strs.collect::<Result<_, _>>()?)
-                }
-                "reference" => {
-                    let target = arm_canon(args.next().ok_or("reference()")?)?;
-                    match args.next() {
-                        Some(A::Str(api)) => C::Ref(Box::new(target), api),
-                        _ => return Err("reference() without an API version".into()),
-                    }
-                }
-                "format" => {
-                    let Some(A::Str(text)) = args.next() else {
-                        return Err("format()".into());
-                    };
-                    split_format(&text, args.map(arm_canon).collect::<Result<_, _>>()?)?
-                }
-                _ => C::Call(name, args.map(arm_canon).collect::<Result<_, _>>()?),
-            }
-        }
-    })
 }
 
 // ------------------------------------------------------------------ the Bicep reader
@@ -873,6 +1482,10 @@ impl Parser {
         };
         match keyword.as_str() {
             "using" => d.value = Some(self.expr(depth)?),
+            "targetScope" if depth == 0 => {
+                self.expect("= ")?;
+                d.value = Some(self.expr(depth)?);
+            }
             "metadata" | "var" => {
                 d.name = self.ident()?;
                 self.expect(" = ")?;
@@ -892,18 +1505,19 @@ impl Parser {
                     d.value = Some(self.expr(depth)?);
                 }
             }
-            "resource" => {
+            // A module's "type" is its file.
+            "resource" | "module" => {
                 d.name = self.ident()?;
                 self.expect(" ")?;
                 let ty = match self.string(depth)? {
                     B::Str(parts) => match parts.as_slice() {
                         [Part::Lit(t)] => t.clone(),
-                        _ => return self.err("a resource type is a plain string"),
+                        _ => return self.err("a resource type or module path is a plain string"),
                     },
                     _ => unreachable!(),
                 };
                 d.ty = Some(ty);
-                d.existing = self.eat(" existing");
+                d.existing = keyword == "resource" && self.eat(" existing");
                 self.expect(" = {")?;
                 self.end_line()?;
                 let mut props = Vec::new();
@@ -916,7 +1530,7 @@ impl Parser {
                     }
                     let save = self.i;
                     self.indent(depth + 1)?;
-                    if self.at("resource ") {
+                    if keyword == "resource" && self.at("resource ") {
                         self.i = save;
                         d.children.push(self.decl(depth + 1)?);
                         continue;
@@ -1110,6 +1724,7 @@ fn is_identifier(s: &str) -> bool {
 
 // ------------------------------------------------------------------ Bicep semantics
 
+#[derive(Clone)]
 struct ParamDecl {
     name: String,
     ty: String,
@@ -1130,13 +1745,37 @@ struct Res {
     body: Vec<(String, B)>,
 }
 
+#[derive(Clone)]
+struct ModDecl {
+    sym: String,
+    path: String,
+    body: Vec<(String, B)>,
+}
+
+/// A declaration that deploys something, in file order.
+#[derive(Clone, Copy)]
+enum Item {
+    Res(usize),
+    Mod(usize),
+}
+
+/// One Bicep file: its declarations, and where it is evaluated (its scope, the values of its
+/// parameters, the modules read so far).
 struct Env {
-    metadata: std::collections::HashMap<String, B>,
+    file: String,
+    target_scope: Option<String>,
+    metadata: HashMap<String, B>,
     params: Vec<ParamDecl>,
-    vars: std::collections::HashMap<String, B>,
+    vars: HashMap<String, B>,
     resources: Vec<Res>,
+    modules: Vec<ModDecl>,
+    order: Vec<Item>,
     outputs: Vec<(String, String, B, Option<String>)>,
     using: Option<String>,
+    scope: Scope,
+    args: HashMap<String, C>,
+    /// By module symbol: the ID of its deployment and its outputs.
+    mods: HashMap<String, (C, Vec<(String, C)>)>,
 }
 
 fn description(d: &Decl) -> Option<String> {
@@ -1152,15 +1791,217 @@ fn description(d: &Decl) -> Option<String> {
         })
 }
 
+fn plain_string(b: &B) -> Option<String> {
+    match b {
+        B::Str(p) => match p.as_slice() {
+            [Part::Lit(s)] => Some(s.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The Bicep files of a deployment flattened, and the environment of `main.bicep`.
+fn bicep_tree(f: &Files) -> R<(Tree, Env)> {
+    let decls = Parser::new(&f.bicep).file().map_err(|e| format!("main.bicep: {e}"))?;
+    let mut env = Env::new(&decls, "main.bicep")?;
+    env.scope = match env.target_scope.as_deref() {
+        Some("subscription") => (SUB.into(), None),
+        None => (SUB.into(), Some(RG.into())),
+        Some(other) => return Err(format!("main.bicep: targetScope {other}")),
+    };
+    env.args = env
+        .params
+        .iter()
+        .map(|p| (p.name.clone(), C::Param(p.name.clone())))
+        .collect();
+    let mut tree = Tree {
+        description: env
+            .metadata
+            .get("description")
+            .map(|b| env.json(b))
+            .unwrap_or(Err("no metadata description".into()))?,
+        ..Tree::default()
+    };
+    for p in &env.params {
+        let mut o = Map::new();
+        o.insert(
+            "type".into(),
+            json!(if p.secure { "securestring" } else { p.ty.as_str() }),
+        );
+        if let Some(d) = &p.default {
+            o.insert("defaultValue".into(), env.json(d)?);
+        }
+        o.insert("metadata".into(), json!({ "description": p.description }));
+        if p.secure && p.default.is_some() {
+            return Err(format!("parameter {}: a secure parameter with a default", p.name));
+        }
+        tree.params.push((p.name.clone(), Json::Object(o)));
+    }
+    let mut read = BTreeSet::new();
+    let outputs = bicep_file(f, &mut env, "main", &mut tree, &mut read)?;
+    tree.outputs = outputs
+        .into_iter()
+        .map(|(n, ty, c)| (n, json!({ "type": ty, "value": c.json() })))
+        .collect();
+    for m in f.modules.keys() {
+        if !read.contains(m) {
+            return Err(format!("{m}: no module declaration uses it"));
+        }
+    }
+    Ok((tree, env))
+}
+
+/// The resources and modules of one file into `tree`, as deployment `deployment`; its outputs.
+fn bicep_file(
+    f: &Files,
+    env: &mut Env,
+    deployment: &str,
+    tree: &mut Tree,
+    read: &mut BTreeSet<String>,
+) -> R<Vec<(String, String, C)>> {
+    let file = env.file.clone();
+    tree.problems
+        .extend(env.lint().into_iter().map(|e| format!("{file}: {e}")));
+    for item in env.order.clone() {
+        match item {
+            Item::Res(i) => {
+                let r = &env.resources[i];
+                if r.existing {
+                    continue;
+                }
+                let label = format!("{deployment}: {} {}", r.rtype, env.full_name(r)?.join("/"));
+                let body = env.resource_json(r).map_err(|e| format!("{file}: {}: {e}", r.sym))?;
+                let deps = env
+                    .dependencies(r)
+                    .map_err(|e| format!("{file}: dependencies of {}: {e}", r.sym))?;
+                tree.resources.push((label, body, deps));
+            }
+            Item::Mod(i) => {
+                let m = env.modules[i].clone();
+                module(f, env, &m, tree, read).map_err(|e| format!("{file}: module {}: {e}", m.sym))?;
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (name, ty, value, description) in &env.outputs {
+        if description.as_deref().unwrap_or("").is_empty() {
+            tree.problems.push(format!("{file}: output {name} has no description"));
+        }
+        let c = env.value(value).map_err(|e| format!("{file}: output {name}: {e}"))?;
+        out.push((name.clone(), ty.clone(), c));
+    }
+    Ok(out)
+}
+
+/// A module: its deployment, then its file, evaluated with what `env` passes it.
+fn module(f: &Files, env: &mut Env, m: &ModDecl, tree: &mut Tree, read: &mut BTreeSet<String>) -> R<()> {
+    let get = |k: &str| m.body.iter().find(|(n, _)| n == k).map(|(_, v)| v);
+    for (k, _) in &m.body {
+        if !["name", "scope", "params", "dependsOn"].contains(&k.as_str()) {
+            return Err(format!("unexpected {k}"));
+        }
+    }
+    let dir = env.file.rsplit_once('/').map_or("", |(d, _)| d);
+    if m.path.split('/').any(|s| s == ".." || s == "." || s.is_empty()) {
+        return Err(format!("path {}", m.path));
+    }
+    let path = if dir.is_empty() {
+        m.path.clone()
+    } else {
+        format!("{dir}/{}", m.path)
+    };
+    let text = f.modules.get(&path).ok_or(format!("no file {path}"))?;
+    read.insert(path.clone());
+    let decls = Parser::new(text).file().map_err(|e| format!("{path}: {e}"))?;
+    let mut menv = Env::new(&decls, &path)?;
+    let name = name_text(&env.canon(get("name").ok_or("no name")?)?)?;
+    let scope = match get("scope") {
+        Some(b) => env.eval_scope(b)?,
+        None => env.scope.clone(),
+    };
+    match (menv.target_scope.as_deref(), &scope.1) {
+        (Some("subscription"), None) | (None, Some(_)) => {}
+        (t, _) => {
+            return Err(format!(
+                "{path} has targetScope {t:?}, deployed to {}",
+                scope_text(&scope)
+            ))
+        }
+    }
+    menv.scope = scope.clone();
+    // Parameters: each passed one declared there (with `@secure()` where the value is secure),
+    // each one without a default passed.
+    let passed: Vec<(String, B)> = match get("params") {
+        None => Vec::new(),
+        Some(B::Object(p)) => p.clone(),
+        Some(other) => return Err(format!("params {other:?}")),
+    };
+    for (k, v) in &passed {
+        let decl = menv
+            .params
+            .iter()
+            .find(|p| p.name == *k)
+            .ok_or(format!("parameter {k} is passed but {path} does not declare it"))?;
+        let source = match v {
+            B::Ident(x) => env.params.iter().find(|p| p.name == *x),
+            _ => None,
+        };
+        match source {
+            Some(s) if s.secure != decl.secure || s.ty != decl.ty => {
+                return Err(format!(
+                    "parameter {k}: {} {} passed into {} {}",
+                    s.secure, s.ty, decl.secure, decl.ty
+                ))
+            }
+            None if decl.secure => return Err(format!("parameter {k}: a secure parameter given a value")),
+            _ => {}
+        }
+        menv.args.insert(k.clone(), env.canon(v)?);
+    }
+    for p in menv.params.clone() {
+        if menv.args.contains_key(&p.name) {
+            continue;
+        }
+        let d = p
+            .default
+            .as_ref()
+            .ok_or(format!("{path} parameter {} has no default and is not passed", p.name))?;
+        let v = menv.value(d)?;
+        menv.args.insert(p.name.clone(), v);
+    }
+    let waits = env.module_dependencies(m)?;
+    let description = match menv.metadata.get("description") {
+        Some(b) => menv.json(b)?,
+        None => Json::Null,
+    };
+    tree.deployments.push((
+        name.clone(),
+        json!({ "scope": scope_text(&scope), "waits": waits, "description": description }),
+    ));
+    let outputs = bicep_file(f, &mut menv, &name, tree, read)?;
+    let outputs = outputs.into_iter().map(|(n, _, c)| (n, c)).collect();
+    env.mods
+        .insert(m.sym.clone(), (make_id(&scope, DEPLOYMENTS, vec![name]), outputs));
+    Ok(())
+}
+
 impl Env {
-    fn new(decls: &[Decl]) -> R<Env> {
+    fn new(decls: &[Decl], file: &str) -> R<Env> {
         let mut env = Env {
+            file: file.into(),
+            target_scope: None,
             metadata: Default::default(),
             params: Vec::new(),
             vars: Default::default(),
             resources: Vec::new(),
+            modules: Vec::new(),
+            order: Vec::new(),
             outputs: Vec::new(),
             using: None,
+            scope: (SUB.into(), Some(RG.into())),
+            args: HashMap::new(),
+            mods: HashMap::new(),
         };
         for d in decls {
             for (name, _) in &d.decorators {
@@ -1170,27 +2011,20 @@ impl Env {
                     _ => false,
                 };
                 if !ok {
-                    return Err(format!("decorator @{name} on {} {}", d.keyword, d.name));
+                    return Err(format!("{file}: decorator @{name} on {} {}", d.keyword, d.name));
                 }
             }
             let value = d.value.clone();
             match d.keyword.as_str() {
+                "targetScope" => env.target_scope = value.as_ref().and_then(plain_string),
                 "metadata" => {
                     env.metadata.insert(d.name.clone(), value.unwrap());
                 }
-                "using" => {
-                    env.using = match value {
-                        Some(B::Str(p)) => match p.as_slice() {
-                            [Part::Lit(s)] => Some(s.clone()),
-                            _ => None,
-                        },
-                        _ => None,
-                    }
-                }
+                "using" => env.using = value.as_ref().and_then(plain_string),
                 "param" => {
                     let secure = d.decorators.iter().any(|(n, _)| n == "secure");
                     if d.ty.is_some() && description(d).is_none() {
-                        return Err(format!("parameter {} has no @description", d.name));
+                        return Err(format!("{file}: parameter {} has no @description", d.name));
                     }
                     env.params.push(ParamDecl {
                         name: d.name.clone(),
@@ -1206,8 +2040,19 @@ impl Env {
                 "output" => env
                     .outputs
                     .push((d.name.clone(), d.ty.clone().unwrap(), value.unwrap(), description(d))),
-                "resource" => env.resource(d, None)?,
-                other => return Err(format!("unexpected {other}")),
+                "resource" => env.resource(d, None).map_err(|e| format!("{file}: {e}"))?,
+                "module" => {
+                    let Some(B::Object(body)) = value else {
+                        return Err(format!("{file}: module {}: no body", d.name));
+                    };
+                    env.order.push(Item::Mod(env.modules.len()));
+                    env.modules.push(ModDecl {
+                        sym: d.name.clone(),
+                        path: d.ty.clone().unwrap(),
+                        body,
+                    });
+                }
+                other => return Err(format!("{file}: unexpected {other}")),
             }
         }
         Ok(env)
@@ -1244,7 +2089,7 @@ impl Env {
                     named = true;
                 }
                 ("parent", B::Ident(p)) if nested_in.is_none() => r.parent = Some(p.clone()),
-                ("scope", v) if d.existing => r.scope = Some(v.clone()),
+                ("scope", v) if d.existing && nested_in.is_none() => r.scope = Some(v.clone()),
                 ("dependsOn", B::Array(items)) => {
                     for i in items {
                         match i {
@@ -1265,11 +2110,56 @@ impl Env {
             r.sym = format!("{p}::{}", d.name);
         }
         let me = (r.sym.clone(), r.rtype.clone(), r.api.clone());
+        self.order.push(Item::Res(self.resources.len()));
         self.resources.push(r);
         for c in &d.children {
             self.resource(c, Some(me.clone()))?;
         }
         Ok(())
+    }
+
+    /// What the linter's no-unused-params, no-unused-vars and no-unused-existing-resources rules
+    /// check: every parameter, variable and `existing` resource is referred to.
+    fn lint(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let mut used: Vec<String> = Vec::new();
+        let mut all: Vec<&B> = Vec::new();
+        for r in &self.resources {
+            all.push(&r.name);
+            all.extend(&r.scope);
+            all.extend(r.body.iter().map(|(_, v)| v));
+            used.extend(r.parent.iter().cloned());
+            used.extend(r.depends_on.iter().cloned());
+        }
+        for m in &self.modules {
+            all.extend(m.body.iter().map(|(_, v)| v));
+        }
+        all.extend(self.vars.values());
+        all.extend(self.outputs.iter().map(|o| &o.2));
+        for b in all {
+            names_in(b, &mut used);
+        }
+        for p in &self.params {
+            if !used.contains(&p.name) && self.using.is_none() {
+                problems.push(format!("parameter {} is never used", p.name));
+            }
+        }
+        for v in self.vars.keys() {
+            if !used.contains(v) && self.using.is_none() {
+                problems.push(format!("variable {v} is never used"));
+            }
+        }
+        for r in self.resources.iter().filter(|r| r.existing) {
+            // A child is used through `parent::child`; a parent through its children too.
+            let child_used = self
+                .resources
+                .iter()
+                .any(|c| c.sym.starts_with(&format!("{}::", r.sym)) && used.contains(&c.sym));
+            if !used.contains(&r.sym) && !child_used {
+                problems.push(format!("existing resource {} is never used", r.sym));
+            }
+        }
+        problems
     }
 
     fn res(&self, sym: &str) -> R<&Res> {
@@ -1286,31 +2176,50 @@ impl Env {
         }
     }
 
-    fn full_name(&self, r: &Res) -> Vec<String> {
+    fn full_name(&self, r: &Res) -> R<Vec<String>> {
         let mut names = match &r.parent {
-            Some(p) => self.full_name(self.res(p).expect("parent declared")),
+            Some(p) => self.full_name(self.res(p)?)?,
             None => Vec::new(),
         };
-        names.push(self.lit_string(&r.name).expect("literal name"));
-        names
+        names.push(name_text(&self.canon(&r.name)?)?);
+        Ok(names)
     }
 
-    /// The canonical ID of a resource: `resourceId(...)` for one of this template, the literal ID
-    /// of an `existing` one in another scope.
-    fn id(&self, r: &Res) -> R<C> {
-        match &r.scope {
-            Some(B::Call(f, args)) if f == "resourceGroup" && args.len() == 2 => {
-                let sub = self.lit_string(&args[0])?;
-                let rg = self.lit_string(&args[1])?;
-                Ok(C::Lit(json!(format!(
-                    "/subscriptions/{sub}/resourceGroups/{rg}/providers/{}/{}",
-                    r.rtype,
-                    self.full_name(r).join("/")
-                ))))
-            }
-            Some(other) => Err(format!("scope {other:?}")),
-            None => Ok(C::Id(r.rtype.clone(), self.full_name(r))),
+    /// Where a resource lives: its `scope:` (an `existing` one), its parent's, or the file's.
+    fn res_scope(&self, r: &Res) -> R<Scope> {
+        match (&r.scope, &r.parent) {
+            (Some(s), _) => self.eval_scope(s),
+            (None, Some(p)) => self.res_scope(self.res(p)?),
+            (None, None) => Ok(self.scope.clone()),
         }
+    }
+
+    /// A `scope:` value: `resourceGroup(…)`, `subscription(…)` or a resource group's symbol.
+    fn eval_scope(&self, b: &B) -> R<Scope> {
+        Ok(match b {
+            B::Call(f, args) if f == "resourceGroup" => match args.as_slice() {
+                [rg] => (self.scope.0.clone(), Some(name_text(&self.canon(rg)?)?)),
+                [sub, rg] => (sub_text(&self.canon(sub)?)?, Some(name_text(&self.canon(rg)?)?)),
+                _ => return Err("resourceGroup() arguments".into()),
+            },
+            B::Call(f, args) if f == "subscription" => match args.as_slice() {
+                [sub] => (sub_text(&self.canon(sub)?)?, None),
+                _ => return Err("subscription() arguments".into()),
+            },
+            B::Ident(s) => {
+                let r = self.res(s)?;
+                if r.rtype != "Microsoft.Resources/resourceGroups" {
+                    return Err(format!("scope {s} is not a resource group"));
+                }
+                (self.res_scope(r)?.0, Some(name_text(&self.canon(&r.name)?)?))
+            }
+            other => return Err(format!("scope {other:?}")),
+        })
+    }
+
+    /// The canonical ID of a resource.
+    fn id(&self, r: &Res) -> R<C> {
+        Ok(make_id(&self.res_scope(r)?, &r.rtype, self.full_name(r)?))
     }
 
     fn json(&self, b: &B) -> R<Json> {
@@ -1329,6 +2238,14 @@ impl Env {
         })
     }
 
+    /// Any value as a canonical expression (objects and arrays as literals).
+    fn value(&self, b: &B) -> R<C> {
+        match b {
+            B::Array(_) | B::Object(_) => Ok(C::Lit(self.json(b)?)),
+            other => self.canon(other),
+        }
+    }
+
     fn canon(&self, b: &B) -> R<C> {
         Ok(match b {
             B::Int(i) => C::Lit(json!(i)),
@@ -1345,7 +2262,7 @@ impl Env {
             B::Array(_) | B::Object(_) => C::Lit(self.json(b)?),
             B::Ident(x) => {
                 if self.params.iter().any(|p| p.name == *x) {
-                    C::Param(x.clone())
+                    self.args.get(x).cloned().ok_or(format!("parameter {x} has no value"))?
                 } else if let Some(v) = self.vars.get(x) {
                     C::Lit(self.json(v)?)
                 } else {
@@ -1363,11 +2280,28 @@ impl Env {
                     C::Ref(Box::new(self.id(r)?), r.api.clone())
                 }
                 (B::Ident(s), f) if self.res(s).is_ok() => return Err(format!("{s}.{f}")),
-                _ => C::Member(Box::new(self.canon(base)?), field.clone()),
+                (B::Member(m, outputs), name) if outputs == "outputs" => match &**m {
+                    B::Ident(m) => {
+                        let (_, outs) = self.mods.get(m).ok_or(format!("{m} is not a module read before"))?;
+                        outs.iter()
+                            .find(|o| o.0 == name)
+                            .map(|o| o.1.clone())
+                            .ok_or(format!("module {m} has no output {name}"))?
+                    }
+                    other => return Err(format!("outputs of {other:?}")),
+                },
+                (B::Call(f, args), "subscriptionId") if f == "subscription" && args.is_empty() => {
+                    C::SubId(self.scope.0.clone())
+                }
+                _ => member(self.canon(base)?, field)?,
             },
             B::Index(base, idx) => match &**idx {
                 B::Int(i) => C::Index(Box::new(self.canon(base)?), *i),
-                other => return Err(format!("index {other:?}")),
+                // `x['odd-key']`: the same as `x.key` for a key that is not an identifier.
+                key => match plain_string(key) {
+                    Some(k) if !is_identifier(&k) => member(self.canon(base)?, &k)?,
+                    _ => return Err(format!("index {key:?}")),
+                },
             },
             B::Call(f, args) if f == "reference" => match args.as_slice() {
                 [target, api] => C::Ref(Box::new(self.canon(target)?), self.lit_string(api)?),
@@ -1378,23 +2312,26 @@ impl Env {
         })
     }
 
-    /// A resource as ARM writes it: type, apiVersion, full name, then its body.
+    /// A resource as ARM writes it: type, apiVersion, full name, its scope, then its body.
     fn resource_json(&self, r: &Res) -> R<Json> {
         let mut m = Map::new();
         m.insert("type".into(), json!(r.rtype));
         m.insert("apiVersion".into(), json!(r.api));
-        m.insert("name".into(), json!(self.full_name(r).join("/")));
+        m.insert("name".into(), json!(self.full_name(r)?.join("/")));
         for (k, v) in &r.body {
             if m.insert(k.clone(), self.json(v)?).is_some() {
                 return Err(format!("duplicate property {k}"));
             }
         }
+        m.insert("scope".into(), json!(scope_text(&self.res_scope(r)?)));
         Ok(Json::Object(m))
     }
 
-    /// What Bicep makes a resource depend on: its parent, every deployed resource its body refers
-    /// to (through an `existing` child, that child's parent), and `dependsOn`, which must not
-    /// repeat any of those (no-unnecessary-dependson). As canonical IDs, like ARM's `dependsOn`.
+    /// What Bicep makes a resource depend on: its parent, every resource of this file its body
+    /// refers to (through an `existing` child, that child's parent), and `dependsOn`, which must
+    /// not repeat any of those (no-unnecessary-dependson). As canonical IDs, like ARM's
+    /// `dependsOn` (which lists only resources of the same template: an `existing` resource is
+    /// deployed elsewhere, and its deployment is waited for as a whole).
     fn dependencies(&self, r: &Res) -> R<BTreeSet<String>> {
         let mut implied: Vec<String> = Vec::new();
         let mut p = r.parent.clone();
@@ -1426,9 +2363,48 @@ impl Env {
         Ok(out)
     }
 
+    /// What a module waits for: what its `scope:` and `params` refer to (a resource group, the
+    /// outputs of another module), and `dependsOn`, which must not repeat any of those.
+    fn module_dependencies(&self, m: &ModDecl) -> R<BTreeSet<String>> {
+        let mut implied: Vec<String> = Vec::new();
+        let mut explicit: Vec<String> = Vec::new();
+        for (k, v) in &m.body {
+            match (k.as_str(), v) {
+                ("dependsOn", B::Array(items)) => {
+                    for i in items {
+                        match i {
+                            B::Ident(s) => explicit.push(s.clone()),
+                            other => return Err(format!("dependsOn {other:?}")),
+                        }
+                    }
+                }
+                ("dependsOn", other) => return Err(format!("dependsOn {other:?}")),
+                _ => self.refs(v, &mut implied),
+            }
+        }
+        let mut out = BTreeSet::new();
+        for s in &explicit {
+            if implied.contains(s) {
+                return Err(format!("dependsOn {s} is already implied"));
+            }
+        }
+        for s in implied.iter().chain(&explicit) {
+            if let Some((id, _)) = self.mods.get(s) {
+                out.insert(expr_text(id.clone().json()));
+            } else {
+                let r = self.res(s)?;
+                if !r.existing {
+                    out.insert(expr_text(self.id(r)?.json()));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The resources and modules `b` refers to.
     fn refs(&self, b: &B, out: &mut Vec<String>) {
         match b {
-            B::Ident(s) if self.res(s).is_ok() => out.push(s.clone()),
+            B::Ident(s) if self.res(s).is_ok() || self.modules.iter().any(|m| m.sym == *s) => out.push(s.clone()),
             B::Nested(p, c) => {
                 if let B::Ident(p) = &**p {
                     out.push(format!("{p}::{c}"));
@@ -1455,13 +2431,36 @@ impl Env {
         let B::Ident(var) = v else { return None };
         match self.vars.get(var)? {
             B::Call(f, args) if f == "readEnvironmentVariable" => match args.as_slice() {
-                [B::Str(p)] => match p.as_slice() {
-                    [Part::Lit(s)] => Some(s.clone()),
-                    _ => None,
-                },
+                [arg] => plain_string(arg),
                 _ => None,
             },
             _ => None,
         }
+    }
+}
+
+/// Every name `b` mentions (identifiers, `parent::child`).
+fn names_in(b: &B, out: &mut Vec<String>) {
+    match b {
+        B::Ident(s) => out.push(s.clone()),
+        B::Nested(p, c) => {
+            if let B::Ident(p) = &**p {
+                out.push(p.clone());
+                out.push(format!("{p}::{c}"));
+            }
+        }
+        B::Member(x, _) => names_in(x, out),
+        B::Index(x, i) => {
+            names_in(x, out);
+            names_in(i, out);
+        }
+        B::Call(_, args) | B::Array(args) => args.iter().for_each(|a| names_in(a, out)),
+        B::Object(props) => props.iter().for_each(|(_, v)| names_in(v, out)),
+        B::Str(parts) => parts.iter().for_each(|p| {
+            if let Part::Expr(e) = p {
+                names_in(e, out)
+            }
+        }),
+        B::Int(_) | B::Bool(_) => {}
     }
 }

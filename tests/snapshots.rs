@@ -2,8 +2,9 @@
 //! `cargo insta review` (or `INSTA_UPDATE=always cargo test` then `git diff snapshots/`).
 
 mod common;
-use aoai_vnet::{compile, source::SourceFile, Target};
+use aoai_vnet::{compile, source::SourceFile, OutputFile, Target};
 use common::*;
+use std::collections::BTreeMap;
 
 #[test]
 fn every_example_matches_its_snapshot() {
@@ -13,13 +14,18 @@ fn every_example_matches_its_snapshot() {
         let file = SourceFile::new(format!("examples/{stem}.yaml"), text);
         let (compiled, diags) = compile(&file, Target::All);
         let c = compiled.unwrap_or_else(|| panic!("{stem} does not build: {diags:?}"));
-        // `all` is the ARM files then the Bicep files (none when Bicep cannot be written yet,
-        // which the tests of tests/bicep.rs pin down).
+        // `all` is the ARM files, then the Bicep files: main.bicep, main.bicepparam and, for a
+        // nested deployment, its modules.
         let names: Vec<&str> = c.files.iter().map(|f| f.name.as_str()).collect();
-        let arm = ["main.json", "main.parameters.json"];
-        let bicep = ["main.bicep", "main.bicepparam"];
+        assert_eq!(
+            names[..4],
+            ["main.json", "main.parameters.json", "main.bicep", "main.bicepparam"],
+            "{stem}: unexpected files {names:?}"
+        );
         assert!(
-            names == [&arm[..], &bicep[..]].concat() || names == arm,
+            names[4..]
+                .iter()
+                .all(|n| n.starts_with("modules/") && n.ends_with(".bicep")),
             "{stem}: unexpected files {names:?}"
         );
         // Compiling twice gives the same bytes.
@@ -30,22 +36,37 @@ fn every_example_matches_its_snapshot() {
             let (one, _) = compile(&file, target);
             assert_eq!(one.unwrap().files, part, "{stem}: {target:?}");
         }
-        for f in &c.files {
+        let (top, modules): (Vec<&OutputFile>, Vec<&OutputFile>) = c.files.iter().partition(|f| !f.name.contains('/'));
+        for f in top {
             let text = if f.text.len() > SUMMARY_OVER {
                 summary(&f.name, &f.text)
             } else {
                 f.text.clone()
             };
-            insta::with_settings!({
-                snapshot_path => "../snapshots",
-                prepend_module_to_snapshot => false,
-                omit_expression => true,
-                description => format!("aoai-vnet build examples/{stem}.yaml: {}", f.name),
-            }, {
-                insta::assert_snapshot!(format!("{stem}__{}", f.name), text);
-            });
+            snapshot(&stem, &f.name, &f.name, text);
+        }
+        // Modules one snapshot each; a set too large to review (the 300-spoke example's) as one
+        // summary of the set.
+        let total: usize = modules.iter().map(|f| f.text.len()).sum();
+        if total > SUMMARY_OVER {
+            snapshot(&stem, "modules", "modules/*.bicep", module_summary(&modules));
+        } else {
+            for f in modules {
+                snapshot(&stem, &f.name.replace('/', "__"), &f.name, f.text.clone());
+            }
         }
     }
+}
+
+fn snapshot(stem: &str, name: &str, what: &str, text: String) {
+    insta::with_settings!({
+        snapshot_path => "../snapshots",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+        description => format!("aoai-vnet build examples/{stem}.yaml: {what}"),
+    }, {
+        insta::assert_snapshot!(format!("{stem}__{name}"), text);
+    });
 }
 
 /// Outputs larger than this (the 300-spoke example) are snapshotted as a summary of their shape:
@@ -64,7 +85,7 @@ fn summary(name: &str, text: &str) -> String {
         for r in v["resources"].as_array().unwrap() {
             let mut line = format!("- {} {}", r["type"].as_str().unwrap(), r["name"]);
             if let Some(inner) = r["properties"]["template"]["resources"].as_array() {
-                let mut types: std::collections::BTreeMap<&str, usize> = Default::default();
+                let mut types: BTreeMap<&str, usize> = Default::default();
                 for x in inner {
                     *types
                         .entry(x["type"].as_str().unwrap().rsplit('/').next().unwrap())
@@ -87,6 +108,43 @@ fn summary(name: &str, text: &str) -> String {
                 text.lines().filter(|l| l.starts_with(kind)).count()
             ));
         }
+    }
+    out
+}
+
+/// A set of modules, one block per file: its size, what it deploys (resources by type), what it
+/// declares `existing` (by type), its parameters and its outputs.
+fn module_summary(modules: &[&OutputFile]) -> String {
+    let total: usize = modules.iter().map(|f| f.text.len()).sum();
+    let mut out = format!("summary of {} modules: {total} bytes\n", modules.len());
+    for f in modules {
+        let mut deployed: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut existing: BTreeMap<&str, usize> = BTreeMap::new();
+        let (mut params, mut outputs) = (Vec::new(), Vec::new());
+        for l in f.text.lines() {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            match words.as_slice() {
+                ["resource", _, ty, rest @ ..] => {
+                    let ty = ty.trim_matches('\'').split('@').next().unwrap();
+                    let ty = ty.rsplit('/').next().unwrap();
+                    let map = if rest.first() == Some(&"existing") {
+                        &mut existing
+                    } else {
+                        &mut deployed
+                    };
+                    *map.entry(ty).or_default() += 1;
+                }
+                ["param", name, ..] => params.push(*name),
+                ["output", name, ..] => outputs.push(*name),
+                _ => {}
+            }
+        }
+        out.push_str(&format!(
+            "- {}: {} bytes, {} lines\n  deploys: {deployed:?}\n  existing: {existing:?}\n  params: {params:?}\n  outputs: {outputs:?}\n",
+            f.name,
+            f.text.len(),
+            f.text.lines().count()
+        ));
     }
     out
 }

@@ -8,7 +8,7 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let file = SourceFile::new("fuzz.yaml", text);
-    let (compiled, diags) = compile(&file, Target::Arm);
+    let (compiled, diags) = compile(&file, Target::All);
     // Every diagnostic renders, whatever the input.
     for d in &diags {
         let _ = aoai_vnet::diag::render(d, &file, false);

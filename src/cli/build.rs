@@ -25,13 +25,16 @@ pub(super) fn run(a: &BuildArgs) -> u8 {
     for n in &c.notes {
         eprintln!("note: {n}");
     }
-    if c.files.is_empty() {
-        eprintln!(
-            "error: `--target bicep` has nothing to write for this topology (see the note above); use `--target arm`"
-        );
-        return EXIT_USAGE;
-    }
     if a.stdout {
+        // One template on standard output: a Bicep deployment split into modules is several
+        // files, and main.bicep alone would not deploy.
+        if c.files.iter().any(|f| f.name.contains('/')) {
+            eprintln!(
+                "error: the Bicep form of this topology is main.bicep and its modules in `{}/`; write them with `--out-dir`, or print main.json with `--target arm`",
+                crate::emit::bicep::MODULES_DIR
+            );
+            return EXIT_USAGE;
+        }
         print!("{}", c.files[0].text);
         return EXIT_OK;
     }
@@ -67,10 +70,22 @@ pub(super) fn run(a: &BuildArgs) -> u8 {
             }
         };
     }
-    match output::write_all(&a.out_dir, &c.files) {
-        Ok(()) => {
+    // main.bicep owns its modules' folder: modules an earlier build generated and this one does
+    // not are removed with it.
+    let owned: &[&str] = match target {
+        Target::Bicep | Target::All => &[crate::emit::bicep::MODULES_DIR],
+        Target::Arm => &[],
+    };
+    match output::write_all(&a.out_dir, &c.files, owned) {
+        Ok(removed) => {
             for f in &c.files {
                 eprintln!("wrote {}", a.out_dir.join(&f.name).display());
+            }
+            for f in &removed {
+                eprintln!(
+                    "removed {} (generated earlier, no longer produced)",
+                    a.out_dir.join(f).display()
+                );
             }
             EXIT_OK
         }

@@ -128,7 +128,8 @@ pub fn write_outputs(path: &Path, outputs: &Value) -> Result<(), Error> {
         .to_string_lossy()
         .into_owned();
     let text = crate::emit::arm::to_text(outputs);
-    crate::output::write_all(dir, &[crate::OutputFile { name, text }])
+    crate::output::write_all(dir, &[crate::OutputFile { name, text }], &[])
+        .map(|_| ())
         .map_err(|e| Error::File(format!("cannot write {}: {e}", path.display())))
 }
 

@@ -22,7 +22,7 @@ pub const PARAMETERS_SCHEMA: &str = "https://schema.management.azure.com/schemas
 /// The parameter naming the default resource group of a subscription-scope deployment.
 pub const RESOURCE_GROUP_PARAM: &str = "resourceGroupName";
 /// Passed into nested templates in other subscriptions that refer to the deploying subscription.
-const DEFAULT_SUBSCRIPTION_PARAM: &str = "defaultSubscriptionId";
+pub const DEFAULT_SUBSCRIPTION_PARAM: &str = "defaultSubscriptionId";
 
 /// Where expressions are evaluated.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -355,7 +355,9 @@ fn resource_group(t: &Template, rg: &Scope) -> Json {
     })
 }
 
-fn rg_deployment_name(t: &Template, rg: &Scope) -> String {
+/// The name of the subscription-level deployment that creates `rg` in another subscription
+/// (Bicep's module of the same name uses it too).
+pub(crate) fn rg_deployment_name(t: &Template, rg: &Scope) -> String {
     let name = format!(
         "{}-create-{}",
         t.workload,

@@ -110,11 +110,23 @@ const DISALLOWED_HOSTS: &[&str] = &[
     "vault.azure.net",
 ];
 const EXCLUDED_HOSTS: &[&str] = &["schema.management.azure.com"];
+/// What every host of `DISALLOWED_HOSTS` ends with (a test keeps them in step).
+const HOST_ENDINGS: &[&str] = &[".com", ".net", ".io"];
 
 /// Whether the text of a string literal holds a host that `no-hardcoded-env-urls` flags, matched
 /// as the rule does (Azure/bicep, `NoHardcodedEnvironmentUrlsRule.cs`): case-insensitively, not
 /// inside a longer word, and not within an excluded host.
 pub fn has_disallowed_host(text: &str) -> bool {
+    // Every flagged host ends in one of `HOST_ENDINGS`: most literals (names, CIDRs) have none,
+    // and are answered without a search per host.
+    let tail = |t: &[u8]| {
+        HOST_ENDINGS
+            .iter()
+            .any(|e| t.windows(e.len()).any(|w| w.eq_ignore_ascii_case(e.as_bytes())))
+    };
+    if !tail(text.as_bytes()) {
+        return false;
+    }
     let lower = text.to_ascii_lowercase();
     let excluded: Vec<(usize, usize)> = EXCLUDED_HOSTS
         .iter()
@@ -194,6 +206,13 @@ mod tests {
         assert_eq!(screaming_snake("jumpboxSshPublicKey"), "JUMPBOX_SSH_PUBLIC_KEY");
         assert_eq!(screaming_snake("jumpboxAdminPassword"), "JUMPBOX_ADMIN_PASSWORD");
         assert_eq!(screaming_snake("vm2Key"), "VM2_KEY");
+    }
+
+    #[test]
+    fn every_flagged_host_has_a_known_ending() {
+        for h in DISALLOWED_HOSTS {
+            assert!(HOST_ENDINGS.iter().any(|e| h.ends_with(e)), "{h}");
+        }
     }
 
     #[test]
