@@ -332,7 +332,7 @@ fn advice(c: Cause, r: &Report) -> Vec<String> {
     let addrs = r.lookup.addresses();
     match c {
         Cause::DnsIssue if !addrs.is_empty() && addrs.iter().all(|a| classify(*a).is_private_path()) => vec![
-            "The name resolves to a private address, but not to the endpoint's: the zone's A record may be stale \
+            "The name resolves to a private (or loopback) address, but not to the endpoint's: the zone's A record may be stale \
              (a recreated endpoint), or another zone or a hosts-file line answers first."
                 .into(),
             "Compare with `aoai-vnet hosts` and the A record in the private DNS zone.".into(),
