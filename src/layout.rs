@@ -13,13 +13,11 @@
 //!
 //! Every emitter uses the same layout, so ARM's nested deployments and Bicep's modules agree.
 
+pub use crate::azure::arm::MAX_RESOURCES;
 use crate::ir::Template;
 use crate::model::Scope;
 use indexmap::IndexMap;
 
-/// ARM's limit of resources in one template. Source: Microsoft Learn, "Resolve errors for job
-/// size exceeded" / "Template limits" (800 resources, 256 parameters, 64 outputs, 4 MB).
-pub const MAX_RESOURCES: usize = 800;
 /// Chunks are filled up to this many resources, leaving room below the limit.
 pub const CHUNK_RESOURCES: usize = 400;
 

@@ -2,8 +2,12 @@
 //! version, a zone name, a region, a naming rule or a Bastion rule.
 
 pub mod api_versions;
+pub mod arm;
 pub mod bastion_rules;
 pub mod clouds;
 pub mod images;
 pub mod naming;
+pub mod network;
 pub mod regions;
+pub mod skus;
+pub mod vm;

@@ -1,16 +1,8 @@
 //! Addresses: parsing CIDRs and IPs with helpful errors, and the deterministic subnet planner.
 
+pub use crate::azure::network::{LARGEST_SUBNET, RESERVED_AT_START, SMALLEST_SUBNET};
 use ipnet::Ipv4Net;
 use std::net::Ipv4Addr;
-
-/// Azure's smallest subnet. Source: Microsoft Learn, "Azure Virtual Network FAQ" ("The smallest
-/// supported IPv4 subnet is /29, and the largest is /2").
-pub const SMALLEST_SUBNET: u8 = 29;
-pub const LARGEST_SUBNET: u8 = 2;
-/// Addresses Azure reserves in every subnet: the network address, .1 (default gateway), .2 and .3
-/// (Azure DNS) and the broadcast address. Source: "Azure Virtual Network FAQ", "Are there any
-/// restrictions on using IP addresses within these subnets?".
-pub const RESERVED_AT_START: u32 = 4;
 
 /// A CIDR that failed to parse, with a corrected form when there is one.
 #[derive(Debug, PartialEq, Eq)]

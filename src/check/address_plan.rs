@@ -6,6 +6,10 @@ use super::address::{self, allocate, overlaps, LARGEST_SUBNET, SMALLEST_SUBNET};
 use super::network::{scope_key, Features};
 use super::Ctx;
 use crate::azure::naming;
+pub use crate::azure::network::RESOLVER_DELEGATION;
+use crate::azure::network::{
+    BASTION_SUBNET_PREFIX, GATEWAY_SUBNET_RECOMMENDED, RESOLVER_SUBNET_LARGEST, RESOLVER_SUBNET_SMALLEST,
+};
 use crate::model::{Subnet, SubnetRole, Vnet};
 use crate::source::Span;
 use crate::syntax::Topology;
@@ -14,9 +18,6 @@ use ipnet::Ipv4Net;
 pub const BASTION_SUBNET: &str = "AzureBastionSubnet";
 pub const GATEWAY_SUBNET: &str = "GatewaySubnet";
 pub const RESOLVER_SUBNET: &str = "dns-resolver-inbound";
-/// Source: Microsoft Learn, "Azure DNS Private Resolver endpoints and rulesets" (inbound endpoint
-/// subnets are /28 to /24, delegated to Microsoft.Network/dnsResolvers, dedicated).
-pub const RESOLVER_DELEGATION: &str = "Microsoft.Network/dnsResolvers";
 
 enum Spec {
     Cidr(Ipv4Net),
@@ -38,25 +39,22 @@ struct Draft {
 /// Sizes per role: (default added size, largest prefix length allowed, smallest allowed, why).
 fn limits(role: SubnetRole) -> (u8, u8, u8, &'static str) {
     match role {
-        // Source: "Azure Bastion configuration settings" (AzureBastionSubnet /26 or larger).
         SubnetRole::Bastion => (
-            26,
-            26,
+            BASTION_SUBNET_PREFIX,
+            BASTION_SUBNET_PREFIX,
             LARGEST_SUBNET,
             "Azure Bastion needs `AzureBastionSubnet` of /26 or larger",
         ),
-        // Source: "About VPN Gateway configuration settings" (gateway subnet /29 minimum, /27 or
-        // larger recommended).
         SubnetRole::Gateway => (
-            27,
+            GATEWAY_SUBNET_RECOMMENDED,
             SMALLEST_SUBNET,
             LARGEST_SUBNET,
             "a VPN gateway needs `GatewaySubnet` of /29 or larger",
         ),
         SubnetRole::ResolverInbound => (
-            28,
-            28,
-            24,
+            RESOLVER_SUBNET_SMALLEST,
+            RESOLVER_SUBNET_SMALLEST,
+            RESOLVER_SUBNET_LARGEST,
             "a DNS resolver inbound endpoint needs a subnet of /28 to /24",
         ),
         SubnetRole::Plain => (24, SMALLEST_SUBNET, LARGEST_SUBNET, "Azure's smallest subnet is /29"),
@@ -294,7 +292,7 @@ fn size_ok(cx: &mut Ctx, d: &Draft, len: u8) -> bool {
         .set_help(why);
         return false;
     }
-    if d.role == SubnetRole::Gateway && len > 27 {
+    if d.role == SubnetRole::Gateway && len > GATEWAY_SUBNET_RECOMMENDED {
         cx.warning(
             "W0004",
             d.span,

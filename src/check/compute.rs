@@ -6,6 +6,8 @@ use super::network::{cidr, ip, is_guid, scope_key, Features};
 use super::Ctx;
 use crate::azure::images::{self, Os};
 use crate::azure::naming;
+use crate::azure::skus::{BASTION_SKUS, VPN_SKUS};
+use crate::azure::vm::RESERVED_USERNAMES;
 use crate::model::{Bastion, DnsResolver, Jumpbox, SshKey, SubnetRole, Vnet, VpnGateway};
 use crate::syntax::{Str, Topology};
 
@@ -16,49 +18,6 @@ pub(super) struct Compute {
     pub vpn_gateway: Option<VpnGateway>,
     pub dns_resolver: Option<DnsResolver>,
 }
-
-/// Bastion SKUs. Source: Microsoft Learn, "Azure Bastion configuration settings" (SKUs; host
-/// scaling: 2 to 50 instances, Standard and Premium only).
-const BASTION_SKUS: &[&str] = &["Developer", "Basic", "Standard", "Premium"];
-/// VPN gateway SKUs that support point-to-site with OpenVPN and Entra ID. Source: Microsoft Learn,
-/// "About gateway SKUs" (Basic supports neither OpenVPN nor Entra ID; the non-AZ VpnGw1-5 SKUs
-/// are deprecated and can no longer be created).
-const VPN_SKUS: &[&str] = &["VpnGw1AZ", "VpnGw2AZ", "VpnGw3AZ", "VpnGw4AZ", "VpnGw5AZ"];
-/// Source: Microsoft Learn, "Azure VM FAQ" (usernames that Azure refuses for VMs).
-const RESERVED_USERNAMES: &[&str] = &[
-    "administrator",
-    "admin",
-    "user",
-    "user1",
-    "test",
-    "user2",
-    "test1",
-    "user3",
-    "admin1",
-    "1",
-    "123",
-    "a",
-    "actuser",
-    "adm",
-    "admin2",
-    "aspnet",
-    "backup",
-    "console",
-    "david",
-    "guest",
-    "john",
-    "owner",
-    "root",
-    "server",
-    "sql",
-    "support",
-    "support_388945a0",
-    "sys",
-    "test2",
-    "test3",
-    "user4",
-    "user5",
-];
 
 pub(super) fn check(cx: &mut Ctx, t: &Topology, vnets: &[Vnet], f: &Features) -> Compute {
     Compute {
@@ -96,7 +55,7 @@ fn bastion(cx: &mut Ctx, t: &Topology, vnets: &[Vnet], f: &Features) -> Option<B
                 s.span,
                 format!("`scale_units` needs the Standard or Premium SKU, not {sku}"),
             );
-        } else if !(2..=50).contains(&s.value) {
+        } else if !crate::azure::skus::BASTION_SCALE_UNITS.contains(&s.value) {
             cx.error(
                 "E0007",
                 s.span,

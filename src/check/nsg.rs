@@ -6,66 +6,12 @@ use super::compute::Compute;
 use super::network::scope_key;
 use super::Ctx;
 use crate::azure::images::{Image, Os};
+use crate::azure::network::SERVICE_TAGS;
 use crate::azure::{bastion_rules, naming};
 use crate::diag::suggest;
 use crate::model::{Account, Nsg, SecurityRule, SubnetRole, Vnet, VnetId};
 use crate::syntax::{NsgRule, Str, Topology};
 use indexmap::IndexMap;
-
-/// Service tags usable in NSG rules (a tag may carry a region: `Storage.WestEurope`). Source:
-/// Microsoft Learn, "Virtual network service tags" (available service tags table).
-const SERVICE_TAGS: &[&str] = &[
-    "ActionGroup",
-    "ApiManagement",
-    "AppService",
-    "AppServiceManagement",
-    "AzureActiveDirectory",
-    "AzureBackup",
-    "AzureBotService",
-    "AzureCloud",
-    "AzureCognitiveSearch",
-    "AzureConnectors",
-    "AzureContainerRegistry",
-    "AzureCosmosDB",
-    "AzureDatabricks",
-    "AzureDataLake",
-    "AzureEventGrid",
-    "AzureFrontDoor.Backend",
-    "AzureFrontDoor.Frontend",
-    "AzureFrontDoor.FirstParty",
-    "AzureKeyVault",
-    "AzureLoadBalancer",
-    "AzureMachineLearning",
-    "AzureMonitor",
-    "AzureOpenDatasets",
-    "AzurePlatformDNS",
-    "AzurePlatformIMDS",
-    "AzurePlatformLKM",
-    "AzureResourceManager",
-    "AzureSiteRecovery",
-    "AzureTrafficManager",
-    "AzureUpdateDelivery",
-    "BatchNodeManagement",
-    "CognitiveServicesFrontend",
-    "CognitiveServicesManagement",
-    "DataFactory",
-    "EventHub",
-    "GatewayManager",
-    "GuestAndHybridManagement",
-    "Internet",
-    "MicrosoftCloudAppSecurity",
-    "MicrosoftContainerRegistry",
-    "PowerBI",
-    "ServiceBus",
-    "ServiceFabric",
-    "Sql",
-    "SqlManagement",
-    "Storage",
-    "StorageSyncService",
-    "VirtualNetwork",
-    "WindowsAdminCenter",
-    "WindowsVirtualDesktop",
-];
 
 /// What a subnet holds, for its default rules.
 #[derive(Default)]

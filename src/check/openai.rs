@@ -3,24 +3,12 @@
 use super::address::{self, is_reserved};
 use super::network::{is_guid, scope, scope_key};
 use super::Ctx;
+pub use crate::azure::skus::DEPLOYMENT_SKUS;
 use crate::azure::{naming, regions};
 use crate::model::{Account, AccountKind, Dns, ModelDeployment, PrivateEndpoint, SubnetRole, Vnet, VnetId};
 use crate::syntax::{self, Str, Topology};
 use ipnet::Ipv4Net;
 
-/// Deployment SKUs. Source: Microsoft Learn, "Azure OpenAI deployment types"
-/// (learn.microsoft.com/azure/ai-foundry/openai/how-to/deployment-types).
-pub const DEPLOYMENT_SKUS: &[&str] = &[
-    "GlobalStandard",
-    "DataZoneStandard",
-    "Standard",
-    "GlobalProvisionedManaged",
-    "DataZoneProvisionedManaged",
-    "ProvisionedManaged",
-    "GlobalBatch",
-    "DataZoneBatch",
-    "DeveloperTier",
-];
 pub const DEFAULT_CAPACITY: u64 = 10;
 
 pub(super) fn account(cx: &mut Ctx, t: &Topology, o: &syntax::OpenAi, vnets: &[Vnet]) -> Option<Account> {
@@ -56,7 +44,14 @@ pub(super) fn account(cx: &mut Ctx, t: &Topology, o: &syntax::OpenAi, vnets: &[V
     let sku = o
         .sku
         .as_ref()
-        .and_then(|s| cx.one_of(s, &["S0"], "E0007", "account SKU (Azure OpenAI offers `S0`)"))
+        .and_then(|s| {
+            cx.one_of(
+                s,
+                crate::azure::skus::ACCOUNT_SKUS,
+                "E0007",
+                "account SKU (Azure OpenAI offers `S0`)",
+            )
+        })
         .unwrap_or("S0");
     let custom_subdomain = match &o.custom_subdomain {
         Some(s) => {

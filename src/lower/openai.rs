@@ -2,6 +2,7 @@
 
 use super::Lowering;
 use crate::azure::clouds::zone_config_name;
+pub use crate::azure::network::PRIVATE_LINK_GROUP_ID as GROUP_ID;
 use crate::ir::{obj, Existing, Expr, Resource, Seg, Value};
 use crate::model::Dns;
 
@@ -11,10 +12,6 @@ const ZONE: &str = "Microsoft.Network/privateDnsZones";
 const LINK: &str = "Microsoft.Network/privateDnsZones/virtualNetworkLinks";
 const ENDPOINT: &str = "Microsoft.Network/privateEndpoints";
 const ZONE_GROUP: &str = "Microsoft.Network/privateEndpoints/privateDnsZoneGroups";
-/// The private-link sub-resource of a Cognitive Services account. Source: Microsoft Learn,
-/// "Azure Private Endpoint private DNS zone values" (Microsoft.CognitiveServices/accounts,
-/// sub-resource `account`) and the guide ("Target sub-resource: account").
-pub const GROUP_ID: &str = "account";
 
 pub(super) fn lower(l: &mut Lowering) {
     let m = l.m;

@@ -1,0 +1,87 @@
+//! Virtual network facts: subnet sizes and reserved addresses, delegations, service tags, the
+//! private-link sub-resource of an account.
+
+/// Azure's smallest subnet. Source: Microsoft Learn, "Azure Virtual Network FAQ" ("The smallest
+/// supported IPv4 subnet is /29, and the largest is /2").
+pub const SMALLEST_SUBNET: u8 = 29;
+
+pub const LARGEST_SUBNET: u8 = 2;
+
+/// `AzureBastionSubnet` is /26 or larger. Source: Microsoft Learn, "Azure Bastion configuration
+/// settings" (Azure Bastion subnet).
+pub const BASTION_SUBNET_PREFIX: u8 = 26;
+/// `GatewaySubnet` may be as small as /29; /27 or larger is recommended. Source: Microsoft Learn,
+/// "About VPN Gateway configuration settings" (gateway subnet).
+pub const GATEWAY_SUBNET_RECOMMENDED: u8 = 27;
+/// A DNS resolver's inbound endpoint subnet is /28 to /24 (see `RESOLVER_DELEGATION`).
+pub const RESOLVER_SUBNET_SMALLEST: u8 = 28;
+pub const RESOLVER_SUBNET_LARGEST: u8 = 24;
+
+/// Addresses Azure reserves in every subnet: the network address, .1 (default gateway), .2 and .3
+/// (Azure DNS) and the broadcast address. Source: "Azure Virtual Network FAQ", "Are there any
+/// restrictions on using IP addresses within these subnets?".
+pub const RESERVED_AT_START: u32 = 4;
+
+/// Source: Microsoft Learn, "Azure DNS Private Resolver endpoints and rulesets" (inbound endpoint
+/// subnets are /28 to /24, delegated to Microsoft.Network/dnsResolvers, dedicated).
+pub const RESOLVER_DELEGATION: &str = "Microsoft.Network/dnsResolvers";
+
+/// Service tags usable in NSG rules (a tag may carry a region: `Storage.WestEurope`). Source:
+/// Microsoft Learn, "Virtual network service tags" (available service tags table).
+pub const SERVICE_TAGS: &[&str] = &[
+    "ActionGroup",
+    "ApiManagement",
+    "AppService",
+    "AppServiceManagement",
+    "AzureActiveDirectory",
+    "AzureBackup",
+    "AzureBotService",
+    "AzureCloud",
+    "AzureCognitiveSearch",
+    "AzureConnectors",
+    "AzureContainerRegistry",
+    "AzureCosmosDB",
+    "AzureDatabricks",
+    "AzureDataLake",
+    "AzureEventGrid",
+    "AzureFrontDoor.Backend",
+    "AzureFrontDoor.Frontend",
+    "AzureFrontDoor.FirstParty",
+    "AzureKeyVault",
+    "AzureLoadBalancer",
+    "AzureMachineLearning",
+    "AzureMonitor",
+    "AzureOpenDatasets",
+    "AzurePlatformDNS",
+    "AzurePlatformIMDS",
+    "AzurePlatformLKM",
+    "AzureResourceManager",
+    "AzureSiteRecovery",
+    "AzureTrafficManager",
+    "AzureUpdateDelivery",
+    "BatchNodeManagement",
+    "CognitiveServicesFrontend",
+    "CognitiveServicesManagement",
+    "DataFactory",
+    "EventHub",
+    "GatewayManager",
+    "GuestAndHybridManagement",
+    "Internet",
+    "MicrosoftCloudAppSecurity",
+    "MicrosoftContainerRegistry",
+    "PowerBI",
+    "ServiceBus",
+    "ServiceFabric",
+    "Sql",
+    "SqlManagement",
+    "Storage",
+    "StorageSyncService",
+    "VirtualNetwork",
+    "WindowsAdminCenter",
+    "WindowsVirtualDesktop",
+];
+
+/// The private-link sub-resource of a Cognitive Services account. Source: Microsoft Learn,
+/// "Azure Private Endpoint private DNS zone values" (Microsoft.CognitiveServices/accounts,
+/// sub-resource `account`) and the guide ("Target sub-resource: account").
+pub const PRIVATE_LINK_GROUP_ID: &str = "account";
