@@ -1,9 +1,12 @@
 //! API versions of the resource types we emit: one table.
 //!
-//! Rule: the newest stable (non-preview) version that Azure's published schemas hold
-//! (`shared/azure-schemas`, snapshot of Azure/azure-resource-manager-schemas of 2026-08-16) and
-//! that is under two years old. Exception: `Microsoft.Network/privateDnsZones` has had no stable
-//! version since 2024-06-01, so that one is older.
+//! Rule: a stable (non-preview) version under two years old that Azure's published schemas hold
+//! (`shared/azure-schemas`, snapshot of Azure/azure-resource-manager-schemas of 2026-08-16), and
+//! one that has been out for a while rather than the very newest: new API versions reach the
+//! sovereign clouds (AzureUSGovernment, AzureChinaCloud) months after the public cloud, and this
+//! tool targets all three. Newer ones in the snapshot: Network 2025-07-01, CognitiveServices
+//! 2025-12-01 and 2026-05-01, Compute 2025-11-01. Exception: `Microsoft.Network/privateDnsZones`
+//! has had no stable version since 2024-06-01, so that one is older than two years.
 
 /// Microsoft.Network: virtualNetworks (+peerings), networkSecurityGroups, privateEndpoints
 /// (+privateDnsZoneGroups), publicIPAddresses, networkInterfaces, bastionHosts,
