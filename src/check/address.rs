@@ -20,6 +20,14 @@ pub fn parse_cidr(text: &str) -> Result<Ipv4Net, CidrError> {
             suggestion: None,
         });
     }
+    if let Some((ip, len)) = text.split_once('/') {
+        if ip.parse::<Ipv4Addr>().is_ok() && len.parse::<u32>().is_ok_and(|n| n > 32) {
+            return Err(CidrError {
+                message: format!("`{text}` has a prefix length of /{len}; IPv4 prefixes are /0 to /32"),
+                suggestion: None,
+            });
+        }
+    }
     let Ok(net) = text.parse::<Ipv4Net>() else {
         let suggestion = text.parse::<Ipv4Addr>().ok().map(|ip| format!("{ip}/24"));
         let message = if suggestion.is_some() {
@@ -118,7 +126,7 @@ mod tests {
             parse_cidr("10.0.0.0").unwrap_err().suggestion.as_deref(),
             Some("10.0.0.0/24")
         );
-        assert!(parse_cidr("10.0.0.0/33").is_err());
+        assert!(parse_cidr("10.0.0.0/33").unwrap_err().message.contains("/0 to /32"));
         assert!(parse_cidr("fd00::/8").unwrap_err().message.contains("IPv6"));
     }
 
