@@ -28,12 +28,7 @@ pub(super) fn lower(l: &mut Lowering) {
 /// A Standard, static IPv4 public IP; zone-redundant when `zones` is set.
 fn public_ip(l: &mut Lowering, name: &str, vnet: usize, zones: bool) -> String {
     let sym = l.symbol(&["pip", name.trim_start_matches("pip-")]);
-    let mut r = Resource::new(sym.clone(), PUBLIC_IP, name);
-    r.scope = l.m.vnets[vnet].scope.clone();
-    r.set("location", l.vnet_location(vnet));
-    if let Some(t) = l.tags() {
-        r.set("tags", t);
-    }
+    let mut r = l.in_vnet(sym.clone(), PUBLIC_IP, name, vnet);
     r.set(
         "sku",
         obj([("name", Value::str("Standard")), ("tier", Value::str("Regional"))]),
@@ -58,12 +53,7 @@ fn public_ip(l: &mut Lowering, name: &str, vnet: usize, zones: bool) -> String {
 fn bastion(l: &mut Lowering) {
     let Some(b) = &l.m.bastion else { return };
     let sym = l.symbol(&["bastion"]);
-    let mut r = Resource::new(sym, BASTION, &b.name);
-    r.scope = l.m.vnets[b.vnet].scope.clone();
-    r.set("location", l.vnet_location(b.vnet));
-    if let Some(t) = l.tags() {
-        r.set("tags", t);
-    }
+    let mut r = l.in_vnet(sym, BASTION, &b.name, b.vnet);
     r.set("sku", obj([("name", Value::str(&b.sku))]));
     let mut props = indexmap::IndexMap::new();
     match &b.public_ip {
@@ -98,12 +88,7 @@ fn bastion(l: &mut Lowering) {
 fn jumpbox(l: &mut Lowering) {
     let Some(j) = &l.m.jumpbox else { return };
     let nic = l.symbol(&["jumpboxNic"]);
-    let mut r = Resource::new(nic.clone(), NIC, &j.nic_name);
-    r.scope = l.m.vnets[j.vnet].scope.clone();
-    r.set("location", l.vnet_location(j.vnet));
-    if let Some(t) = l.tags() {
-        r.set("tags", t);
-    }
+    let mut r = l.in_vnet(nic.clone(), NIC, &j.nic_name, j.vnet);
     r.set(
         "properties",
         obj([(
@@ -186,12 +171,7 @@ fn jumpbox(l: &mut Lowering) {
     os_profile.insert("allowExtensionOperations".into(), Value::Bool(false));
 
     let sym = l.symbol(&["jumpbox"]);
-    let mut r = Resource::new(sym, VM, &j.name);
-    r.scope = l.m.vnets[j.vnet].scope.clone();
-    r.set("location", l.vnet_location(j.vnet));
-    if let Some(t) = l.tags() {
-        r.set("tags", t);
-    }
+    let mut r = l.in_vnet(sym, VM, &j.name, j.vnet);
     let mut security = indexmap::IndexMap::new();
     security.insert("securityType".to_string(), Value::str("TrustedLaunch"));
     security.insert(
@@ -264,12 +244,7 @@ fn vpn_gateway(l: &mut Lowering) -> Option<String> {
     let zone_redundant = g.sku.ends_with("AZ");
     let pip = public_ip(l, &g.public_ip, g.vnet, zone_redundant);
     let sym = l.symbol(&["vpnGateway"]);
-    let mut r = Resource::new(sym.clone(), GATEWAY, &g.name);
-    r.scope = l.m.vnets[g.vnet].scope.clone();
-    r.set("location", l.vnet_location(g.vnet));
-    if let Some(t) = l.tags() {
-        r.set("tags", t);
-    }
+    let mut r = l.in_vnet(sym.clone(), GATEWAY, &g.name, g.vnet);
     let tenant = |text: String| match &g.tenant_id {
         Some(t) => Value::str(text.replace("{0}", t)),
         None => Value::Expr(Expr::Format(text, vec![Expr::TenantId])),
@@ -328,12 +303,7 @@ fn vpn_gateway(l: &mut Lowering) -> Option<String> {
 fn resolver(l: &mut Lowering) {
     let Some(d) = &l.m.dns_resolver else { return };
     let sym = l.symbol(&["dnsResolver"]);
-    let mut r = Resource::new(sym.clone(), RESOLVER, &d.name);
-    r.scope = l.m.vnets[d.vnet].scope.clone();
-    r.set("location", l.vnet_location(d.vnet));
-    if let Some(t) = l.tags() {
-        r.set("tags", t);
-    }
+    let mut r = l.in_vnet(sym.clone(), RESOLVER, &d.name, d.vnet);
     r.set(
         "properties",
         obj([("virtualNetwork", Value::id_ref(&l.vnet_syms[d.vnet]))]),
@@ -341,10 +311,7 @@ fn resolver(l: &mut Lowering) {
     l.t.resources.push(r);
     let mut e = Resource::new(l.symbol(&["dnsInbound"]), INBOUND, &d.inbound_endpoint);
     e.parent = Some(sym);
-    e.set("location", l.vnet_location(d.vnet));
-    if let Some(t) = l.tags() {
-        e.set("tags", t);
-    }
+    l.place(&mut e, l.vnet_location(d.vnet));
     e.set(
         "properties",
         obj([(

@@ -5,7 +5,7 @@ mod access;
 mod network;
 mod openai;
 
-use crate::ir::{Output, Param, ParamType, Template, Value};
+use crate::ir::{Output, Param, ParamType, Resource, Template, Value};
 use crate::model::{Model, VnetId};
 use std::collections::HashSet;
 
@@ -138,6 +138,28 @@ impl<'m> Lowering<'m> {
             );
         }
         Value::param("openaiLocation")
+    }
+
+    /// A resource that lives in VNet `v`: in its resource group and region, with the tags.
+    pub fn in_vnet(
+        &self,
+        symbol: impl Into<String>,
+        rtype: &'static str,
+        name: impl Into<String>,
+        v: VnetId,
+    ) -> Resource {
+        let mut r = Resource::new(symbol, rtype, name);
+        r.scope = self.m.vnets[v].scope.clone();
+        self.place(&mut r, self.vnet_location(v));
+        r
+    }
+
+    /// Sets a resource's `location` and, when the topology has tags, its `tags`.
+    pub fn place(&self, r: &mut Resource, location: Value) {
+        r.set("location", location);
+        if let Some(t) = self.tags() {
+            r.set("tags", t);
+        }
     }
 
     /// The `tags` field, when the topology has tags. Written out literally: Azure's resource

@@ -22,12 +22,7 @@ pub(super) fn lower(l: &mut Lowering) {
                 "nsg",
                 &n.name.trim_start_matches("nsg-").replace(&format!("{}-", m.name), ""),
             ]);
-            let mut r = Resource::new(sym.clone(), NSG, &n.name);
-            r.scope = m.vnets[n.vnet].scope.clone();
-            r.set("location", l.vnet_location(n.vnet));
-            if let Some(t) = l.tags() {
-                r.set("tags", t);
-            }
+            let mut r = l.in_vnet(sym.clone(), NSG, &n.name, n.vnet);
             let rules = n.rules.iter().map(security_rule).collect();
             r.set("properties", obj([("securityRules", Value::Array(rules))]));
             l.t.resources.push(r);
@@ -36,12 +31,7 @@ pub(super) fn lower(l: &mut Lowering) {
         .collect();
     for (i, v) in m.vnets.iter().enumerate() {
         let sym = l.symbol(&["vnet", &v.key]);
-        let mut r = Resource::new(sym.clone(), VNET, &v.name);
-        r.scope = v.scope.clone();
-        r.set("location", l.vnet_location(i));
-        if let Some(t) = l.tags() {
-            r.set("tags", t);
-        }
+        let mut r = l.in_vnet(sym.clone(), VNET, &v.name, i);
         let mut props = indexmap::IndexMap::new();
         let prefixes = v.address_space.iter().map(|p| Value::str(p.to_string())).collect();
         props.insert(

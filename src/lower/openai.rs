@@ -19,10 +19,8 @@ pub(super) fn lower(l: &mut Lowering) {
     let account = l.symbol(&["account"]);
     let mut r = Resource::new(account.clone(), ACCOUNT, &a.name);
     r.scope = a.scope.clone();
-    r.set("location", l.account_location());
-    if let Some(t) = l.tags() {
-        r.set("tags", t);
-    }
+    let location = l.account_location();
+    l.place(&mut r, location);
     r.set("sku", obj([("name", Value::str(&a.sku))]));
     r.set("kind", Value::str(a.kind.as_str()));
     r.set(
@@ -97,19 +95,13 @@ pub(super) fn lower(l: &mut Lowering) {
             for z in zones {
                 let zsym = l.symbol(&["zone", zone_label(z.name)]);
                 let mut r = Resource::new(zsym.clone(), ZONE, z.name);
-                r.set("location", Value::str("global"));
-                if let Some(t) = l.tags() {
-                    r.set("tags", t);
-                }
+                l.place(&mut r, Value::str("global"));
                 l.t.resources.push(r);
                 for &v in link_vnets {
                     let lsym = l.symbol(&[&zsym, "link", &m.vnets[v].key]);
                     let mut r = Resource::new(lsym, LINK, format!("link-{}", m.vnets[v].key));
                     r.parent = Some(zsym.clone());
-                    r.set("location", Value::str("global"));
-                    if let Some(t) = l.tags() {
-                        r.set("tags", t);
-                    }
+                    l.place(&mut r, Value::str("global"));
                     r.set(
                         "properties",
                         obj([
@@ -146,13 +138,7 @@ pub(super) fn lower(l: &mut Lowering) {
     // The private endpoint, in its VNet's region, with a predictable NIC name.
     let e = &a.endpoint;
     let pe = l.symbol(&["privateEndpoint"]);
-    let mut r = Resource::new(pe.clone(), ENDPOINT, &e.name);
-    // A private endpoint lives with its VNet (same subscription, same region).
-    r.scope = m.vnets[e.vnet].scope.clone();
-    r.set("location", l.vnet_location(e.vnet));
-    if let Some(t) = l.tags() {
-        r.set("tags", t);
-    }
+    let mut r = l.in_vnet(pe.clone(), ENDPOINT, &e.name, e.vnet);
     let mut props = indexmap::IndexMap::new();
     props.insert("subnet".to_string(), obj([("id", subnet_id(l, e.vnet, &e.subnet))]));
     props.insert("customNetworkInterfaceName".into(), Value::str(&e.nic_name));
