@@ -157,26 +157,56 @@ impl Resource {
 }
 
 impl Value {
+    /// Calls `f` with this value and every value nested in it.
+    pub fn walk(&self, f: &mut impl FnMut(&Value)) {
+        f(self);
+        match self {
+            Value::Array(items) => items.iter().for_each(|v| v.walk(f)),
+            Value::Object(map) => map.values().for_each(|v| v.walk(f)),
+            Value::Expr(_) | Value::Bool(_) | Value::Int(_) | Value::Str(_) => {}
+        }
+    }
+
+    /// Calls `f` with every expression in this value, nested expressions included.
+    pub fn walk_exprs(&self, f: &mut impl FnMut(&Expr)) {
+        self.walk(&mut |v| {
+            if let Value::Expr(e) = v {
+                e.walk(f);
+            }
+        });
+    }
+
     /// Calls `f` with every resource symbol this value references.
     pub fn walk_refs(&self, f: &mut impl FnMut(&str)) {
-        match self {
-            Value::Array(items) => items.iter().for_each(|v| v.walk_refs(f)),
-            Value::Object(map) => map.values().for_each(|v| v.walk_refs(f)),
-            Value::Expr(e) => e.walk_refs(f),
-            Value::Bool(_) | Value::Int(_) | Value::Str(_) => {}
-        }
+        self.walk_exprs(&mut |e| {
+            if let Expr::Id(s) | Expr::ChildId(s, _, _) | Expr::Prop(s, _) = e {
+                f(s);
+            }
+        });
     }
 }
 
 impl Expr {
-    pub fn walk_refs(&self, f: &mut impl FnMut(&str)) {
+    /// Calls `f` with this expression and every expression nested in it.
+    pub fn walk(&self, f: &mut impl FnMut(&Expr)) {
+        f(self);
         match self {
-            Expr::Id(s) | Expr::ChildId(s, _, _) | Expr::Prop(s, _) => f(s),
-            Expr::ReferenceOf { target, .. } => target.walk_refs(f),
-            Expr::Format(_, args) => args.iter().for_each(|a| a.walk_refs(f)),
-            Expr::Param(_) | Expr::TenantId => {}
+            Expr::ReferenceOf { target, .. } => target.walk(f),
+            Expr::Format(_, args) => args.iter().for_each(|a| a.walk(f)),
+            Expr::Param(_) | Expr::Id(_) | Expr::ChildId(..) | Expr::Prop(..) | Expr::TenantId => {}
         }
     }
+}
+
+/// `base`, or `base2`, `base3`…: the first name not in `taken`, which it is added to.
+pub fn fresh_name(base: &str, taken: &mut std::collections::HashSet<String>) -> String {
+    let mut name = base.to_string();
+    let mut n = 2;
+    while !taken.insert(name.clone()) {
+        name = format!("{base}{n}");
+        n += 1;
+    }
+    name
 }
 
 /// A resource the template refers to but does not deploy, such as a private DNS zone owned by a

@@ -100,13 +100,7 @@ impl<'m> Lowering<'m> {
     /// A fresh symbol from parts, in camelCase (`vnet` + `hub` -> `vnetHub`).
     pub fn symbol(&mut self, parts: &[&str]) -> String {
         let base: String = parts.iter().enumerate().map(|(i, p)| camel(p, i > 0)).collect();
-        let mut s = base.clone();
-        let mut n = 2;
-        while !self.taken.insert(s.clone()) {
-            s = format!("{base}{n}");
-            n += 1;
-        }
-        s
+        crate::ir::fresh_name(&base, &mut self.taken)
     }
 
     pub fn param(&mut self, name: &str, ty: ParamType, default: Option<Value>, description: &str) {

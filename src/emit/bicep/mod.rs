@@ -149,16 +149,7 @@ fn flat(t: &Template, params: &[Param]) -> String {
         None,
     );
     w.header("the deployment template (its parameter values are in `main.bicepparam`).");
-    w.line(0, &format!("metadata description = {}", w.lit(&t.description)));
-    for p in params {
-        w.blank();
-        w.param(p);
-    }
-    if let Tags::Var(tags) = w.tags {
-        w.blank();
-        w.line(0, &format!("@description({})", syntax::string(TAGS_DESCRIPTION)));
-        w.value(0, &format!("var {TAGS} = "), tags);
-    }
+    w.preamble(&t.description, params);
     w.declarations();
     w.outputs(&t.outputs);
     w.out

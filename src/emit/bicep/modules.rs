@@ -220,16 +220,7 @@ impl<'t> Plan<'t> {
             w.line(0, "targetScope = 'subscription'");
             w.blank();
         }
-        w.line(0, &format!("metadata description = {}", w.lit(&t.description)));
-        for p in params {
-            w.blank();
-            w.param(p);
-        }
-        if let Tags::Var(tags) = w.tags {
-            w.blank();
-            w.line(0, &format!("@description({})", syntax::string(TAGS_DESCRIPTION)));
-            w.value(0, &format!("var {TAGS} = "), tags);
-        }
+        w.preamble(&t.description, params);
         w.declarations();
         for (i, s) in l.resource_groups.iter().enumerate() {
             w.blank();

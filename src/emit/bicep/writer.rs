@@ -63,13 +63,13 @@ impl<'t> Writer<'t> {
         let mut refs: Vec<bool> = vec![false; n];
         let mut existing_used = vec![false; t.existing.len()];
         let mut scan = |v: &Value| {
-            walk_values(v, &mut |v| match v {
+            v.walk(&mut |v| match v {
                 Value::Str(s) => {
                     if let Some(i) = t.existing.iter().position(|e| e.id == *s) {
                         existing_used[i] = true;
                     }
                 }
-                Value::Expr(e) => walk_expr(e, &mut |e| match e {
+                Value::Expr(e) => e.walk(&mut |e| match e {
                     Expr::Param(p) => {
                         params.insert(p.clone());
                     }
@@ -236,6 +236,21 @@ impl<'t> Writer<'t> {
         self.line(0, &format!("// {GENERATED_MARK} {}: {what}", env!("CARGO_PKG_VERSION")));
         self.line(0, "// Change the topology and build again rather than edit this file.");
         self.blank();
+    }
+
+    /// The top of `main.bicep`: its `metadata` description, the parameters and the shared tags
+    /// variable.
+    pub(super) fn preamble(&mut self, description: &str, params: &[Param]) {
+        self.line(0, &format!("metadata description = {}", self.lit(description)));
+        for p in params {
+            self.blank();
+            self.param(p);
+        }
+        if let Tags::Var(tags) = self.tags {
+            self.blank();
+            self.line(0, &format!("@description({})", syntax::string(TAGS_DESCRIPTION)));
+            self.value(0, &format!("var {TAGS} = "), tags);
+        }
     }
 
     /// The `existing` declarations (resources owned elsewhere, resources of other modules), then
@@ -636,47 +651,9 @@ pub(super) fn used_parameter_names(t: &Template) -> HashSet<String> {
     let values = t.resources.iter().flat_map(|r| r.body.values());
     let values = values.chain(t.outputs.iter().map(|o| &o.value));
     for v in values.chain(t.parameters.iter().filter_map(|p| p.default.as_ref())) {
-        walk_exprs(v, &mut add);
+        v.walk_exprs(&mut add);
     }
     used
 }
 
-/// Calls `f` with `v` and every value nested in it.
-pub(super) fn walk_values(v: &Value, f: &mut impl FnMut(&Value)) {
-    f(v);
-    match v {
-        Value::Array(items) => items.iter().for_each(|i| walk_values(i, f)),
-        Value::Object(map) => map.values().for_each(|i| walk_values(i, f)),
-        Value::Expr(_) | Value::Bool(_) | Value::Int(_) | Value::Str(_) => {}
-    }
-}
-
-/// Calls `f` with every expression in `v`, nested ones included.
-pub(super) fn walk_exprs(v: &Value, f: &mut impl FnMut(&Expr)) {
-    match v {
-        Value::Array(items) => items.iter().for_each(|i| walk_exprs(i, f)),
-        Value::Object(map) => map.values().for_each(|i| walk_exprs(i, f)),
-        Value::Expr(e) => walk_expr(e, f),
-        Value::Bool(_) | Value::Int(_) | Value::Str(_) => {}
-    }
-}
-
-pub(super) fn walk_expr(e: &Expr, f: &mut impl FnMut(&Expr)) {
-    f(e);
-    match e {
-        Expr::ReferenceOf { target, .. } => walk_expr(target, f),
-        Expr::Format(_, args) => args.iter().for_each(|a| walk_expr(a, f)),
-        Expr::Param(_) | Expr::Id(_) | Expr::ChildId(..) | Expr::Prop(..) | Expr::TenantId => {}
-    }
-}
-
-/// `base`, or `base2`, `base3`… : the first name not taken; marks it taken.
-pub(super) fn fresh(base: &str, taken: &mut HashSet<String>) -> String {
-    let mut name = base.to_string();
-    let mut n = 2;
-    while !taken.insert(name.clone()) {
-        name = format!("{base}{n}");
-        n += 1;
-    }
-    name
-}
+pub(super) use crate::ir::fresh_name as fresh;
