@@ -49,16 +49,13 @@ pub struct Layout {
     pub groups: Vec<Group>,
     /// Resource groups the subscription-scope template creates, the default one first.
     pub resource_groups: Vec<Scope>,
+    /// By resource index: the group that holds it (empty when the layout is flat).
+    pub group_of: Vec<usize>,
 }
 
 impl Layout {
     pub fn is_flat(&self) -> bool {
         self.groups.is_empty()
-    }
-
-    /// The group of resource `i`.
-    pub fn group_of(&self, i: usize) -> Option<usize> {
-        self.groups.iter().position(|g| g.members.contains(&i))
     }
 }
 
@@ -247,6 +244,7 @@ pub fn layout(t: &Template, workload: &str) -> Layout {
         subscription_scope: multi,
         groups,
         resource_groups,
+        group_of,
     }
 }
 

@@ -152,7 +152,7 @@ impl<'a> Cx<'a> {
         let deps: Vec<Json> = r
             .needs()
             .iter()
-            .filter(|s| keep(index_of(t, s)))
+            .filter(|s| keep(t.position(s)))
             .map(|s| json!(format!("[{}]", self.resource_id(s))))
             .collect();
         if !deps.is_empty() {
@@ -168,10 +168,6 @@ impl<'a> Cx<'a> {
             .map(|o| (o.name.clone(), json!({ "type": o.ty, "value": self.value(&o.value) })))
             .collect()
     }
-}
-
-fn index_of(t: &Template, symbol: &str) -> usize {
-    t.position(symbol)
 }
 
 /// The template for `main.json`.
@@ -242,7 +238,7 @@ fn nested(t: &Template, l: &Layout) -> Json {
             resources.push(resource_group(t, rg));
         }
     }
-    for (gi, g) in l.groups.iter().enumerate() {
+    for g in &l.groups {
         let inner = Cx::new(t, Here::Group(g.scope.clone()));
         let members: BTreeSet<usize> = g.members.iter().copied().collect();
         let rs: Vec<Json> = g
@@ -303,7 +299,6 @@ fn nested(t: &Template, l: &Layout) -> Json {
                 },
             }),
         );
-        let _ = gi;
         resources.push(Json::Object(d));
     }
     let schema = if l.subscription_scope {

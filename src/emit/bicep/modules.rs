@@ -25,8 +25,6 @@ pub(super) enum MainOut<'t> {
 pub(super) struct Plan<'t> {
     pub(super) t: &'t Template,
     pub(super) l: &'t Layout,
-    /// The group of each resource.
-    pub(super) group_of: Vec<usize>,
     pub(super) tags: Option<&'t Value>,
     /// Per group.
     pub(super) modules: Vec<Module>,
@@ -42,12 +40,6 @@ pub(super) struct Plan<'t> {
 
 impl<'t> Plan<'t> {
     pub(super) fn new(t: &'t Template, l: &'t Layout) -> Self {
-        let mut group_of = vec![usize::MAX; t.resources.len()];
-        for (gi, g) in l.groups.iter().enumerate() {
-            for &m in &g.members {
-                group_of[m] = gi;
-            }
-        }
         // Symbols of main.bicep: none may clash with a parameter, the tags variable, or a symbol
         // of the IR (an output may declare one `existing`).
         let mut taken: HashSet<String> = t
@@ -101,7 +93,6 @@ impl<'t> Plan<'t> {
         let mut plan = Plan {
             t,
             l,
-            group_of,
             tags: common_tags(t),
             modules,
             rg_symbols,
@@ -120,7 +111,7 @@ impl<'t> Plan<'t> {
     pub(super) fn groups(&self, v: &Value) -> Vec<usize> {
         let mut out: Vec<usize> = Vec::new();
         v.walk_refs(&mut |s: &str| {
-            let g = self.group_of[self.t.position(s)];
+            let g = self.l.group_of[self.t.position(s)];
             if !out.contains(&g) {
                 out.push(g);
             }
@@ -176,7 +167,7 @@ impl<'t> Plan<'t> {
             &group.members,
             outputs.iter().map(|o| &o.value),
             tags,
-            Some((&self.group_of, self.l)),
+            Some((&self.l.group_of, self.l)),
         );
         w.header(&format!(
             "a module of `main.bicep`, deployed as `{}` (`main.bicep` passes its parameters).",
@@ -212,7 +203,7 @@ impl<'t> Plan<'t> {
             Some(v) if takes_tags => Tags::Var(v),
             _ => Tags::None,
         };
-        let mut w = Writer::new(t, here, &[], leaves.into_iter(), tags, Some((&self.group_of, l)));
+        let mut w = Writer::new(t, here, &[], leaves.into_iter(), tags, Some((&l.group_of, l)));
         w.header(&format!(
             "the deployment template (its parameter values are in `main.bicepparam`; it deploys the modules in `{MODULES_DIR}/`)."
         ));
