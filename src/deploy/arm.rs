@@ -248,8 +248,14 @@ impl Arm {
 
     /// `POST .../validate`: ARM's checks of the template against the target, without deploying.
     pub fn validate(&self, d: &Deployment) -> Result<Value, Error> {
-        let during = "validating the deployment";
-        let url = self.url(&format!("{}/validate", d.path()));
+        self.post_action(d, "validate", "validating the deployment")
+            .map(|(_, json)| json)
+    }
+
+    /// POSTs the deployment to one of its actions (`validate`, `whatIf`), follows a `Location`
+    /// answer, and turns an `error` in the final body into an Azure error.
+    fn post_action(&self, d: &Deployment, action: &str, during: &str) -> Result<(Response, Value), Error> {
+        let url = self.url(&format!("{}/{action}", d.path()));
         let resp = self.call(Method::Post, &url, Some(&d.body()), during)?;
         let resp = self.follow_location(resp, during)?;
         let json = resp.json();
@@ -261,28 +267,17 @@ impl Arm {
                 correlation_id: correlation(&resp),
             })));
         }
-        Ok(json)
+        Ok((resp, json))
     }
 
     /// `POST .../whatIf`: the predicted changes (a `WhatIfOperationResult`).
     pub fn what_if(&self, d: &Deployment) -> Result<Value, Error> {
         let during = "running what-if";
-        let url = self.url(&format!("{}/whatIf", d.path()));
-        let resp = self.call(Method::Post, &url, Some(&d.body()), during)?;
-        let resp = self.follow_location(resp, during)?;
-        let json = resp.json();
+        let (resp, json) = self.post_action(d, "whatIf", during)?;
         let failed = json
             .get("status")
             .and_then(Value::as_str)
             .is_some_and(|s| s.eq_ignore_ascii_case("failed"));
-        if let Some(e) = json.get("error").and_then(ArmError::from_json) {
-            return Err(Error::Azure(Box::new(AzureError {
-                during: during.into(),
-                status: resp.status,
-                error: e,
-                correlation_id: correlation(&resp),
-            })));
-        }
         if failed {
             return Err(Error::Azure(Box::new(AzureError {
                 during: during.into(),
