@@ -28,17 +28,26 @@ pub enum Expr {
     /// A runtime property of a resource of this template: symbol, then the path below
     /// `properties` (ARM `reference(...)`, Bicep `sym.properties.…`).
     Prop(String, Vec<Seg>),
-    /// A runtime property of the resource whose ID `target` evaluates to (ARM and Bicep
-    /// `reference(target, apiVersion)`).
-    ReferenceOf {
-        target: Box<Expr>,
-        api_version: &'static str,
+    /// A runtime property (the path below `properties`) of a resource that Azure creates for
+    /// resource `owner`, in the owner's resource group, under a name the template chose: the
+    /// private endpoint's network interface (`customNetworkInterfaceName`). ARM:
+    /// `reference(resourceId(…, rtype, name), apiVersion)`; Bicep: an `existing` declaration.
+    /// Its type and name are literals, so the reference can be calculated at the start of the
+    /// deployment, as Bicep requires of `reference()` arguments and `existing` names.
+    Created {
+        owner: String,
+        rtype: &'static str,
+        name: String,
         path: Vec<Seg>,
     },
     /// `format(text, args…)` with `{0}` placeholders.
     Format(String, Vec<Expr>),
     /// The tenant of the subscription deployed to.
     TenantId,
+    /// The Entra ID sign-in endpoint of the cloud deployed to, with its trailing slash
+    /// (`https://login.microsoftonline.com/` in AzureCloud): `environment().authentication.loginEndpoint`,
+    /// so one template names the right host in every cloud.
+    LoginEndpoint,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -179,7 +188,7 @@ impl Value {
     /// Calls `f` with every resource symbol this value references.
     pub fn walk_refs(&self, f: &mut impl FnMut(&str)) {
         self.walk_exprs(&mut |e| {
-            if let Expr::Id(s) | Expr::ChildId(s, _, _) | Expr::Prop(s, _) = e {
+            if let Expr::Id(s) | Expr::ChildId(s, _, _) | Expr::Prop(s, _) | Expr::Created { owner: s, .. } = e {
                 f(s);
             }
         });
@@ -191,9 +200,14 @@ impl Expr {
     pub fn walk(&self, f: &mut impl FnMut(&Expr)) {
         f(self);
         match self {
-            Expr::ReferenceOf { target, .. } => target.walk(f),
             Expr::Format(_, args) => args.iter().for_each(|a| a.walk(f)),
-            Expr::Param(_) | Expr::Id(_) | Expr::ChildId(..) | Expr::Prop(..) | Expr::TenantId => {}
+            Expr::Param(_)
+            | Expr::Id(_)
+            | Expr::ChildId(..)
+            | Expr::Prop(..)
+            | Expr::Created { .. }
+            | Expr::TenantId
+            | Expr::LoginEndpoint => {}
         }
     }
 }

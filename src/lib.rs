@@ -19,6 +19,7 @@ pub mod model;
 pub mod output;
 pub mod source;
 pub mod syntax;
+pub mod tools;
 pub mod yaml;
 
 use diag::{Diagnostic, Diagnostics};

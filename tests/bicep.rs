@@ -2307,7 +2307,9 @@ impl Env {
                 [target, api] => C::Ref(Box::new(self.canon(target)?), self.lit_string(api)?),
                 _ => return Err("reference() needs a target and an API version".into()),
             },
-            B::Call(f, args) if f == "subscription" && args.is_empty() => C::Call(f.clone(), Vec::new()),
+            B::Call(f, args) if (f == "subscription" || f == "environment") && args.is_empty() => {
+                C::Call(f.clone(), Vec::new())
+            }
             other => return Err(format!("unexpected {other:?}")),
         })
     }

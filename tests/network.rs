@@ -97,9 +97,10 @@ fn vpn_gateway_is_openvpn_with_entra_id() {
         serde_json::json!(["172.31.250.0/24"])
     );
     assert_eq!(vc["aadAudience"], "c632b3df-fb67-4d84-bdcf-b95ad541b5c8");
+    // The sign-in host from `environment()`: right in whichever cloud the template is deployed to.
     assert_eq!(
         vc["aadTenant"],
-        "[format('https://login.microsoftonline.com/{0}', subscription().tenantId)]"
+        "[format('{0}{1}', environment().authentication.loginEndpoint, subscription().tenantId)]"
     );
     assert_eq!(
         vc["aadIssuer"],
@@ -157,7 +158,7 @@ fn government_uses_its_own_names_and_warns_about_undocumented_ones() {
     assert!(vc["aadTenant"]
         .as_str()
         .unwrap()
-        .contains("https://login.microsoftonline.us/"));
+        .contains("environment().authentication.loginEndpoint"));
     let account = &of_type(&t, "Microsoft.CognitiveServices/accounts")[0];
     assert_eq!(account["kind"], "AIServices");
 }
@@ -174,7 +175,7 @@ fn china_cloud_names() {
     assert_eq!(vc["aadAudience"], "49f817b6-84ae-4cc0-928c-73f27289b3aa");
     assert_eq!(
         vc["aadTenant"],
-        "https://login.chinacloudapi.cn/11111111-2222-3333-4444-555555555555"
+        "[format('{0}11111111-2222-3333-4444-555555555555', environment().authentication.loginEndpoint)]"
     );
     assert_eq!(
         vc["aadIssuer"],

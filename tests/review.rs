@@ -367,11 +367,71 @@ fn closed_port() -> u16 {
 }
 
 fn doctor(args: &[&str]) -> (std::process::Output, Duration) {
+    doctor_with_tools(args, None)
+}
+
+/// `doctor` with only the tools in `tools` (a folder that becomes PATH and HOME; none: no tools).
+fn doctor_with_tools(args: &[&str], tools: Option<&Path>) -> (std::process::Output, Duration) {
     let start = Instant::now();
-    let mut all = vec!["doctor"];
-    all.extend_from_slice(args);
-    let o = run_in(Path::new(env!("CARGO_TARGET_TMPDIR")), &all);
+    // Shared by tests running in parallel: created, never emptied.
+    let empty = Path::new(env!("CARGO_TARGET_TMPDIR")).join("doctor-no-tools");
+    std::fs::create_dir_all(&empty).unwrap();
+    let tools = tools.unwrap_or(&empty);
+    let o = bin()
+        .current_dir(env!("CARGO_TARGET_TMPDIR"))
+        .arg("doctor")
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("PATH", tools)
+        .env("HOME", tools)
+        .env_remove("AOAI_VNET_BICEP")
+        .output()
+        .expect("the binary runs");
     (o, start.elapsed())
+}
+
+#[cfg(unix)]
+#[test]
+fn doctor_reports_the_tools_it_finds() {
+    use std::os::unix::fs::PermissionsExt;
+    let l = Listener::open();
+    let port = l.port.to_string();
+    let args = ["127.0.0.1", "--port", &port, "--timeout", "2"];
+    let (o, _) = doctor_with_tools(&args, None);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
+    assert!(out.contains("Tools on this machine:"), "{out}");
+    assert!(out.contains("  az: not found on PATH"), "{out}");
+    assert!(
+        out.contains("  bicep: not found (AOAI_VNET_BICEP is not set, no `bicep` on PATH, no ~/.azure/bin/bicep)"),
+        "{out}"
+    );
+
+    // `az` on PATH, the Bicep CLI where `az bicep install` puts it (~/.azure/bin).
+    let tools = scratch("doctor-tools");
+    let script = |path: &Path, text: &str| {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    };
+    script(&tools.join("az"), "#!/bin/sh\necho 2.67.0\n");
+    script(
+        &tools.join(".azure/bin/bicep"),
+        "#!/bin/sh\n[ \"$1\" = --version ] && echo 'Bicep CLI version 0.49.2 (b34271ac51)'\n",
+    );
+    let (o, _) = doctor_with_tools(&args, Some(&tools));
+    let out = stdout(&o);
+    assert!(
+        out.contains(&format!("  az: {} (from PATH): 2.67.0", tools.join("az").display())),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "  bicep: {} (from ~/.azure/bin): Bicep CLI version 0.49.2 (b34271ac51)",
+            tools.join(".azure/bin/bicep").display()
+        )),
+        "{out}"
+    );
 }
 
 #[test]

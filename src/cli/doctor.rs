@@ -42,6 +42,11 @@ pub(super) fn run(a: &DoctorArgs) -> u8 {
         timeout: Duration::from_secs_f64(a.timeout),
     });
     print!("{}", doctor::render(&report));
+    // The tools that deploy what `build` writes, with their versions.
+    println!("\nTools on this machine:");
+    for line in crate::tools::report(Duration::from_secs(20)) {
+        println!("  {line}");
+    }
     if report.ok() {
         EXIT_OK
     } else {

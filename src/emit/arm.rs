@@ -24,6 +24,9 @@ pub const RESOURCE_GROUP_PARAM: &str = "resourceGroupName";
 /// Passed into nested templates in other subscriptions that refer to the deploying subscription.
 pub const DEFAULT_SUBSCRIPTION_PARAM: &str = "defaultSubscriptionId";
 
+/// The cloud's Entra ID sign-in endpoint, the same expression in ARM and Bicep.
+pub(crate) const LOGIN_ENDPOINT: &str = "environment().authentication.loginEndpoint";
+
 /// Where expressions are evaluated.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Here {
@@ -85,14 +88,18 @@ impl<'a> Cx<'a> {
             rtype = format!("{rtype}/{seg}");
             names.push(quote(name));
         }
-        let scope = self.t.scope_of(symbol);
+        self.id_in(self.t.scope_of(symbol), &rtype, &names)
+    }
+
+    /// `resourceId(...)` of a resource of type `rtype` with these (quoted) names in `scope`.
+    fn id_in(&self, scope: &Scope, rtype: &str, names: &[String]) -> String {
         match &self.here {
-            Here::Group(cs) if cs == scope => format!("resourceId({}, {})", quote(&rtype), names.join(", ")),
+            Here::Group(cs) if cs == scope => format!("resourceId({}, {})", quote(rtype), names.join(", ")),
             _ => format!(
                 "resourceId({}, {}, {}, {})",
                 self.subscription(scope),
                 self.resource_group(scope),
-                quote(&rtype),
+                quote(rtype),
                 names.join(", ")
             ),
         }
@@ -123,18 +130,23 @@ impl<'a> Cx<'a> {
                     path(segs)
                 )
             }
-            Expr::ReferenceOf {
-                target,
-                api_version,
+            Expr::Created {
+                owner,
+                rtype,
+                name,
                 path: segs,
-            } => {
-                format!("reference({}, {}){}", self.expr(target), quote(api_version), path(segs))
-            }
+            } => format!(
+                "reference({}, {}){}",
+                self.id_in(self.t.scope_of(owner), rtype, &[quote(name)]),
+                quote(api_versions::for_type(rtype)),
+                path(segs)
+            ),
             Expr::Format(text, args) => {
                 let args: Vec<String> = args.iter().map(|a| self.expr(a)).collect();
                 format!("format({}, {})", quote(text), args.join(", "))
             }
             Expr::TenantId => "subscription().tenantId".into(),
+            Expr::LoginEndpoint => LOGIN_ENDPOINT.into(),
         }
     }
 
@@ -283,22 +295,26 @@ fn nested(t: &Template, l: &Layout) -> Json {
         if l.subscription_scope {
             deps.insert(0, json!(format!("[{}]", resource_group_id(t, &g.scope, &outer))));
         }
-        d.insert("dependsOn".into(), Json::Array(deps));
-        d.insert(
-            "properties".into(),
-            json!({
-                "mode": "Incremental",
-                "expressionEvaluationOptions": { "scope": "inner" },
-                "parameters": passed,
-                "template": {
-                    "$schema": TEMPLATE_SCHEMA,
-                    "contentVersion": "1.0.0.0",
-                    "metadata": { "description": g.description },
-                    "parameters": declared,
-                    "resources": rs,
-                },
-            }),
-        );
+        if !deps.is_empty() {
+            d.insert("dependsOn".into(), Json::Array(deps));
+        }
+        // No empty `parameters` objects: a nested template that uses none has nothing to review.
+        let mut template = Map::new();
+        template.insert("$schema".into(), json!(TEMPLATE_SCHEMA));
+        template.insert("contentVersion".into(), json!("1.0.0.0"));
+        template.insert("metadata".into(), json!({ "description": g.description }));
+        if !declared.is_empty() {
+            template.insert("parameters".into(), Json::Object(declared));
+        }
+        template.insert("resources".into(), Json::Array(rs));
+        let mut props = Map::new();
+        props.insert("mode".into(), json!("Incremental"));
+        props.insert("expressionEvaluationOptions".into(), json!({ "scope": "inner" }));
+        if !passed.is_empty() {
+            props.insert("parameters".into(), Json::Object(passed));
+        }
+        props.insert("template".into(), Json::Object(template));
+        d.insert("properties".into(), Json::Object(props));
         resources.push(Json::Object(d));
     }
     let schema = if l.subscription_scope {

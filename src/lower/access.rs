@@ -249,6 +249,12 @@ fn vpn_gateway(l: &mut Lowering) -> Option<String> {
         Some(t) => Value::str(text.replace("{0}", t)),
         None => Value::Expr(Expr::Format(text, vec![Expr::TenantId])),
     };
+    // The sign-in endpoint from `environment()`, not a literal host: right in every cloud, and
+    // what Microsoft's template checks (arm-ttk, Bicep's no-hardcoded-env-urls) ask for.
+    let aad_tenant = match &g.tenant_id {
+        Some(t) => Value::Expr(Expr::Format(format!("{{0}}{t}"), vec![Expr::LoginEndpoint])),
+        None => Value::Expr(Expr::Format("{0}{1}".into(), vec![Expr::LoginEndpoint, Expr::TenantId])),
+    };
     // Source: "About gateway SKUs": VpnGw1(AZ) is Generation1 only; larger SKUs run as Generation2.
     let generation = if g.sku.starts_with("VpnGw1") {
         "Generation1"
@@ -289,7 +295,7 @@ fn vpn_gateway(l: &mut Lowering) -> Option<String> {
                     ("vpnClientAddressPool", obj([("addressPrefixes", Value::Array(pool))])),
                     ("vpnClientProtocols", Value::Array(vec![Value::str("OpenVPN")])),
                     ("vpnAuthenticationTypes", Value::Array(vec![Value::str("AAD")])),
-                    ("aadTenant", tenant(format!("https://{}/{{0}}", cloud.login_host()))),
+                    ("aadTenant", aad_tenant),
                     ("aadAudience", Value::str(&g.audience)),
                     ("aadIssuer", tenant(format!("https://{}/{{0}}/", cloud.sts_host()))),
                 ]),

@@ -23,6 +23,8 @@ pub(super) fn lower(l: &mut Lowering) {
                 &n.name.trim_start_matches("nsg-").replace(&format!("{}-", m.name), ""),
             ]);
             let mut r = l.in_vnet(sym.clone(), NSG, &n.name, n.vnet);
+            // Written even when empty: Azure's schema requires an NSG's `properties`, and the empty
+            // list says that the NSG has no rules of its own (a redeployment removes any added by hand).
             let rules = n.rules.iter().map(security_rule).collect();
             r.set("properties", obj([("securityRules", Value::Array(rules))]));
             l.t.resources.push(r);

@@ -12,6 +12,7 @@ const ZONE: &str = "Microsoft.Network/privateDnsZones";
 const LINK: &str = "Microsoft.Network/privateDnsZones/virtualNetworkLinks";
 const ENDPOINT: &str = "Microsoft.Network/privateEndpoints";
 const ZONE_GROUP: &str = "Microsoft.Network/privateEndpoints/privateDnsZoneGroups";
+const NIC: &str = "Microsoft.Network/networkInterfaces";
 
 pub(super) fn lower(l: &mut Lowering) {
     let m = l.m;
@@ -30,11 +31,25 @@ pub(super) fn lower(l: &mut Lowering) {
             Value::str(if a.system_identity { "SystemAssigned" } else { "None" }),
         )]),
     );
-    let ip_rules = a
+    let ip_rules: Vec<Value> = a
         .allowed_ips
         .iter()
         .map(|ip| obj([("value", Value::str(ip))]))
         .collect();
+    // Deny by default; the IP rules only when there are some (an empty list means nothing to
+    // Azure, and no VNet rules: the private endpoint is the way in).
+    let mut network_acls = obj([
+        ("defaultAction", Value::str("Deny")),
+        (
+            "bypass",
+            Value::str(if a.trusted_services { "AzureServices" } else { "None" }),
+        ),
+    ]);
+    if !ip_rules.is_empty() {
+        if let Value::Object(acls) = &mut network_acls {
+            acls.insert("ipRules".into(), Value::Array(ip_rules));
+        }
+    }
     r.set(
         "properties",
         obj([
@@ -47,18 +62,7 @@ pub(super) fn lower(l: &mut Lowering) {
                     "Enabled"
                 }),
             ),
-            (
-                "networkAcls",
-                obj([
-                    ("defaultAction", Value::str("Deny")),
-                    (
-                        "bypass",
-                        Value::str(if a.trusted_services { "AzureServices" } else { "None" }),
-                    ),
-                    ("ipRules", Value::Array(ip_rules)),
-                    ("virtualNetworkRules", Value::Array(Vec::new())),
-                ]),
-            ),
+            ("networkAcls", network_acls),
             ("disableLocalAuth", Value::Bool(a.disable_local_auth)),
         ]),
     );
@@ -205,7 +209,10 @@ pub(super) fn subnet_id(l: &Lowering, vnet: usize, subnet: &str) -> Value {
     Value::Expr(Expr::ChildId(l.vnet_syms[vnet].clone(), "subnets", subnet.to_string()))
 }
 
-/// The endpoint's private IP: the static one, or read from its network interface.
+/// The endpoint's private IP: the static one, or read after deployment from the network interface
+/// Azure creates for it under the name the endpoint gives (`customNetworkInterfaceName`). Not
+/// through `reference(pe).networkInterfaces[0].id`: a runtime value cannot be `reference()`'s
+/// argument in Bicep (BCP181), while the NIC's name is known when the template is written.
 pub(super) fn endpoint_ip(l: &Lowering) -> Option<Value> {
     let e = &l.m.openai.endpoint;
     if let Some(ip) = e.private_ip {
@@ -213,12 +220,10 @@ pub(super) fn endpoint_ip(l: &Lowering) -> Option<Value> {
     }
     let pe = l.t.resources.iter().find(|r| r.rtype == ENDPOINT)?;
     let key = |k: &str| Seg::Key(k.into());
-    Some(Value::Expr(Expr::ReferenceOf {
-        target: Box::new(Expr::Prop(
-            pe.symbol.clone(),
-            vec![key("networkInterfaces"), Seg::Index(0), key("id")],
-        )),
-        api_version: crate::azure::api_versions::NETWORK,
+    Some(Value::Expr(Expr::Created {
+        owner: pe.symbol.clone(),
+        rtype: NIC,
+        name: e.nic_name.clone(),
         path: vec![
             key("ipConfigurations"),
             Seg::Index(0),

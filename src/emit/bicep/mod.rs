@@ -36,6 +36,7 @@
 //!   that spans modules, such as `vnetIds`, key by key).
 
 mod modules;
+mod start;
 mod syntax;
 mod writer;
 
@@ -68,6 +69,9 @@ const RESOURCE_GROUP_DESCRIPTION: &str =
 /// Every Bicep file of the deployment: `main.bicep`, `main.bicepparam`, then the modules (in
 /// `modules/`, in the order of the layout's groups) when the layout is nested.
 pub fn files(t: &Template) -> Vec<OutputFile> {
+    // Lowering makes only what Bicep can compile; a violation is a bug in the compiler.
+    let bad = start::violations(t);
+    assert!(bad.is_empty(), "internal error: not valid Bicep: {}", bad.join("; "));
     let layout = layout::layout(t, &t.workload);
     let params = main_params(t, &layout);
     let file = |name: &str, text: String| OutputFile {
@@ -468,6 +472,33 @@ mod tests {
     }
 
     #[test]
+    fn a_resource_azure_creates_is_read_through_an_existing_declaration() {
+        let pe = res("privateEndpoint", "Microsoft.Network/privateEndpoints", "pep-x");
+        let mut t = tpl(vec![pe]);
+        t.outputs.push(Output {
+            name: "ip".into(),
+            ty: "string",
+            value: Value::Expr(Expr::Created {
+                owner: "privateEndpoint".into(),
+                rtype: NIC,
+                name: "pep-x-nic".into(),
+                path: vec![Seg::Key("ipConfigurations".into()), Seg::Index(0)],
+            }),
+            description: "IP.".into(),
+        });
+        let out = template(&t);
+        assert!(
+            out.contains("resource privateEndpointNetworkInterface 'Microsoft.Network/networkInterfaces@2025-05-01' existing = {\n  name: 'pep-x-nic'\n}\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("output ip string = privateEndpointNetworkInterface.properties.ipConfigurations[0]\n"),
+            "{out}"
+        );
+        assert!(!out.contains("reference("), "{out}");
+    }
+
+    #[test]
     fn expressions() {
         let t = tpl(vec![res("pe", "Microsoft.Network/privateEndpoints", "pe")]);
         let w = Writer::new(
@@ -486,12 +517,6 @@ mod tests {
             "pe.properties.a[0]"
         );
         assert_eq!(w.expr(&Expr::TenantId), "subscription().tenantId");
-        let r = Expr::ReferenceOf {
-            target: Box::new(Expr::Prop("pe".into(), vec![key("nics"), Seg::Index(0), key("id")])),
-            api_version: "2025-05-01",
-            path: vec![key("ip")],
-        };
-        assert_eq!(w.expr(&r), "reference(pe.properties.nics[0].id, '2025-05-01').ip");
         let f = |text: &str, args: Vec<Expr>| w.expr(&Expr::Format(text.into(), args));
         let user = || Expr::Param("user".into());
         assert_eq!(f("/home/{0}/.ssh", vec![user()]), "'/home/${user}/.ssh'");

@@ -11,6 +11,15 @@ pub(super) struct Child {
     pub(super) symbol: String,
 }
 
+/// A resource Azure creates for a resource of the template under a name the template chose (the
+/// private endpoint's network interface), referred to by `Expr::Created`: declared `existing`.
+pub(super) struct Created {
+    pub(super) owner: String,
+    pub(super) rtype: &'static str,
+    pub(super) name: String,
+    pub(super) symbol: String,
+}
+
 /// Where the groups of a nested layout are, for the comments on `existing` declarations.
 pub(super) type Place<'t> = (&'t [usize], &'t Layout);
 
@@ -34,6 +43,7 @@ pub(super) struct Writer<'t> {
     pub(super) place: Option<Place<'t>>,
     pub(super) out: String,
     pub(super) children: Vec<Child>,
+    pub(super) created: Vec<Created>,
     pub(super) tags: Tags<'t>,
     /// Whether a resource of this file has tags.
     pub(super) tagged: bool,
@@ -59,6 +69,7 @@ impl<'t> Writer<'t> {
         }
         // `ChildId` references, in first-seen order (named once the scan is done).
         let mut child_refs: Vec<(String, &'static str, String)> = Vec::new();
+        let mut created_refs: Vec<(String, &'static str, String)> = Vec::new();
         let mut params: HashSet<String> = HashSet::new();
         let mut refs: Vec<bool> = vec![false; n];
         let mut existing_used = vec![false; t.existing.len()];
@@ -78,7 +89,13 @@ impl<'t> Writer<'t> {
                         refs[t.position(parent)] = true;
                         child_refs.push((parent.clone(), seg, name.clone()));
                     }
-                    Expr::ReferenceOf { .. } | Expr::Format(..) | Expr::TenantId => {}
+                    Expr::Created { owner, rtype, name, .. } => {
+                        let c = (owner.clone(), *rtype, name.clone());
+                        if !created_refs.contains(&c) {
+                            created_refs.push(c);
+                        }
+                    }
+                    Expr::Format(..) | Expr::TenantId | Expr::LoginEndpoint => {}
                 }),
                 _ => {}
             });
@@ -98,20 +115,32 @@ impl<'t> Writer<'t> {
             }
         }
         let mut children: Vec<Child> = Vec::new();
-        if !child_refs.is_empty() {
-            // A child's symbol takes none of the file's names.
-            let mut taken: HashSet<&str> = t
+        let mut created: Vec<Created> = Vec::new();
+        if !child_refs.is_empty() || !created_refs.is_empty() {
+            // These symbols take none of the file's names.
+            let mut taken: HashSet<String> = t
                 .parameters
                 .iter()
-                .map(|p| p.name.as_str())
-                .chain(t.resources.iter().map(|r| r.symbol.as_str()))
-                .chain(t.existing.iter().map(|e| e.symbol.as_str()))
+                .map(|p| p.name.clone())
+                .chain(t.resources.iter().map(|r| r.symbol.clone()))
+                .chain(t.existing.iter().map(|e| e.symbol.clone()))
                 .collect();
             if tags.value().is_some() {
-                taken.insert(TAGS);
+                taken.insert(TAGS.into());
             }
             for (parent, seg, name) in &child_refs {
                 add_child(&mut children, &taken, parent, seg, name);
+            }
+            for (owner, rtype, name) in created_refs {
+                let kind = rtype.rsplit('/').next().unwrap_or(rtype);
+                let base = format!("{owner}{}", camel(kind.strip_suffix('s').unwrap_or(kind), true));
+                let symbol = fresh(&base, &mut taken);
+                created.push(Created {
+                    owner,
+                    rtype,
+                    name,
+                    symbol,
+                });
             }
         }
         // What is referred to and not deployed here, with the ancestors it is declared under.
@@ -144,6 +173,7 @@ impl<'t> Writer<'t> {
             place,
             out: String::new(),
             children,
+            created,
             tags,
             tagged,
             host: Cell::new(false),
@@ -277,6 +307,26 @@ impl<'t> Writer<'t> {
                 self.lit(&e.resource_group)
             );
             self.line(1, &scope);
+            self.line(0, "}");
+        }
+        for i in 0..self.created.len() {
+            let c = &self.created[i];
+            let (scope, _, _) = self.scope_of(self.t.scope_of(&c.owner));
+            let head = format!(
+                "resource {} '{}@{}' existing = {{",
+                c.symbol,
+                c.rtype,
+                crate::azure::api_versions::for_type(c.rtype)
+            );
+            let comment = format!("// Created by Azure for `{}`, which names it.", c.owner);
+            let name = format!("name: {}", self.lit(&c.name));
+            self.blank();
+            self.line(0, &comment);
+            self.line(0, &head);
+            self.line(1, &name);
+            if let Some(scope) = scope {
+                self.line(1, &format!("scope: {scope}"));
+            }
             self.line(0, "}");
         }
         let t = self.t;
@@ -528,18 +578,17 @@ impl<'t> Writer<'t> {
                 format!("{parent}::{}.id", c.symbol)
             }
             Expr::Prop(s, segs) => format!("{s}.properties{}", syntax::path(segs)),
-            Expr::ReferenceOf {
-                target,
-                api_version,
-                path,
-            } => format!(
-                "reference({}, {}){}",
-                self.expr(target),
-                syntax::string(api_version),
-                syntax::path(path)
-            ),
+            Expr::Created { owner, name, path, .. } => {
+                let c = self
+                    .created
+                    .iter()
+                    .find(|c| c.owner == *owner && c.name == *name)
+                    .expect("every created resource was collected");
+                format!("{}.properties{}", c.symbol, syntax::path(path))
+            }
             Expr::Format(text, args) => self.interpolate(text, args),
             Expr::TenantId => "subscription().tenantId".into(),
+            Expr::LoginEndpoint => crate::emit::arm::LOGIN_ENDPOINT.into(),
         }
     }
 
@@ -612,7 +661,13 @@ pub(super) fn placeholder(s: &str) -> Option<(usize, &str)> {
 /// Records the `existing` child that `ChildId(parent, seg, name)` refers to, with a symbol unique
 /// among the file's own names and the parent's other children (two VNets may both have a
 /// `defaultSubnet`: `vnetHub::defaultSubnet`).
-pub(super) fn add_child(children: &mut Vec<Child>, taken: &HashSet<&str>, parent: &str, seg: &'static str, name: &str) {
+pub(super) fn add_child(
+    children: &mut Vec<Child>,
+    taken: &HashSet<String>,
+    parent: &str,
+    seg: &'static str,
+    name: &str,
+) {
     if children
         .iter()
         .any(|c| c.parent == parent && c.seg == seg && c.name == name)
