@@ -5,14 +5,18 @@
 //! - a group holds resources of one scope (subscription + resource group);
 //! - a scope with more resources than fit is cut into chunks along VNets (a spoke's VNet, NSGs,
 //!   peerings and zone link stay together), so each nested template stays well under the limit;
+//!   a VNet with more than a chunk of its own (a hub's peerings) is cut into pieces, in IR order;
 //! - slow resources (VPN gateway, Bastion) get a deployment of their own, so what waits for their
 //!   VNet does not also wait 30 minutes for them;
 //! - a resource that needs one in another unit goes to a later stage; groups are (unit, stage),
 //!   which makes the dependencies between groups acyclic (peerings across resource groups come
 //!   after both VNets).
 //!
-//! Every emitter uses the same layout, so ARM's nested deployments and Bicep's modules agree.
+//! Every emitter uses the same layout, so ARM's nested deployments and Bicep's modules agree. The
+//! layout also names the deployments: unique (ignoring case) and within ARM's 64 characters by
+//! construction, however long the workload and resource group names are.
 
+use crate::azure::arm::MAX_DEPLOYMENT_NAME;
 pub use crate::azure::arm::MAX_RESOURCES;
 use crate::ir::Template;
 use crate::model::Scope;
@@ -51,11 +55,24 @@ pub struct Layout {
     pub resource_groups: Vec<Scope>,
     /// By resource index: the group that holds it (empty when the layout is flat).
     pub group_of: Vec<usize>,
+    /// By resource group (as `resource_groups`): the name of the subscription-level deployment
+    /// that creates it, for a resource group in another subscription.
+    pub rg_deployments: Vec<Option<String>>,
 }
 
 impl Layout {
     pub fn is_flat(&self) -> bool {
         self.groups.is_empty()
+    }
+
+    /// The subscription-level deployment that creates resource group `rg` (one in another
+    /// subscription).
+    pub fn rg_deployment(&self, rg: &Scope) -> &str {
+        self.resource_groups
+            .iter()
+            .position(|s| s == rg)
+            .and_then(|i| self.rg_deployments[i].as_deref())
+            .expect("a resource group in another subscription has its deployment")
     }
 }
 
@@ -128,13 +145,16 @@ pub fn layout(t: &Template, workload: &str) -> Layout {
         }
         let (mut current, mut filled) = (0usize, 0usize);
         for (_, rs) in by_home {
-            if filled > 0 && filled + rs.len() > CHUNK_RESOURCES {
-                current += 1;
-                filled = 0;
-            }
-            filled += rs.len();
-            for i in rs {
-                chunk[i] = current;
+            // A home larger than a chunk (a hub with hundreds of peerings) goes in pieces.
+            for piece in rs.chunks(CHUNK_RESOURCES) {
+                if filled > 0 && filled + piece.len() > CHUNK_RESOURCES {
+                    current += 1;
+                    filled = 0;
+                }
+                filled += piece.len();
+                for &i in piece {
+                    chunk[i] = current;
+                }
             }
         }
     }
@@ -229,8 +249,6 @@ pub fn layout(t: &Template, workload: &str) -> Layout {
         ns.dedup();
         group.needs = ns;
     }
-    name_groups(t, workload, &mut groups);
-
     let mut resource_groups: Vec<Scope> = Vec::new();
     if multi {
         resource_groups.push(Scope::default());
@@ -240,17 +258,62 @@ pub fn layout(t: &Template, workload: &str) -> Layout {
             }
         }
     }
+    let mut names = Names::default();
+    let rg_deployments = resource_groups
+        .iter()
+        .map(|rg| {
+            rg.subscription.as_ref()?;
+            let rg_name = rg.resource_group.as_deref().unwrap_or("main");
+            Some(names.take(&format!("{workload}-create-{rg_name}"), ""))
+        })
+        .collect();
+    name_groups(t, workload, &mut groups, &mut names);
     Layout {
         subscription_scope: multi,
         groups,
         resource_groups,
         group_of,
+        rg_deployments,
     }
+}
+
+/// Deployment names handed out so far. A name is its base cut to fit ARM's 64 characters before
+/// its suffix (`-2`, `-vpng-x`), so the part that tells groups apart survives; a name taken
+/// already (ignoring case) gets a number.
+#[derive(Default)]
+struct Names {
+    taken: std::collections::HashSet<String>,
+}
+
+impl Names {
+    fn take(&mut self, base: &str, suffix: &str) -> String {
+        let mut n = 1;
+        loop {
+            let tail = if n == 1 {
+                suffix.to_string()
+            } else {
+                format!("{suffix}-{n}")
+            };
+            let name = fit(base, &tail);
+            if self.taken.insert(name.to_ascii_lowercase()) {
+                return name;
+            }
+            n += 1;
+        }
+    }
+}
+
+/// `base` cut so that `base + tail` has at most 64 characters (no `-` or `.` left dangling).
+fn fit(base: &str, tail: &str) -> String {
+    let tail: String = tail.chars().take(MAX_DEPLOYMENT_NAME / 2).collect();
+    let room = MAX_DEPLOYMENT_NAME - tail.chars().count();
+    let head: String = base.chars().take(room).collect();
+    format!("{}{tail}", head.trim_end_matches(['-', '.']))
 }
 
 /// Names like `contoso-rg-spokes-2`: the workload, the resource group (or `main`), and a number
 /// when the resource group holds several groups; slow resources are named after themselves.
-fn name_groups(t: &Template, workload: &str, groups: &mut [Group]) {
+fn name_groups(t: &Template, workload: &str, groups: &mut [Group], names: &mut Names) {
     let solo = |g: &Group| g.members.len() == 1 && SLOW.contains(&t.resources[g.members[0]].rtype);
     let mut count: IndexMap<Scope, usize> = IndexMap::new();
     for g in groups.iter().filter(|g| !solo(g)) {
@@ -260,16 +323,16 @@ fn name_groups(t: &Template, workload: &str, groups: &mut [Group]) {
     for g in groups.iter_mut() {
         let rg = g.scope.resource_group.clone().unwrap_or_else(|| "main".into());
         let first = &t.resources[g.members[0]];
-        let base = if solo(g) {
-            format!("{workload}-{rg}-{}", first.name)
+        let base = format!("{workload}-{rg}");
+        g.name = if solo(g) {
+            names.take(&base, &format!("-{}", first.name))
         } else if count[&g.scope] > 1 {
             let k = seen.entry(g.scope.clone()).or_default();
             *k += 1;
-            format!("{workload}-{rg}-{k}")
+            names.take(&base, &format!("-{k}"))
         } else {
-            format!("{workload}-{rg}")
+            names.take(&base, "")
         };
-        g.name = truncate(&base, 64);
         let types: Vec<&str> = {
             let mut v: Vec<&str> = g
                 .members
@@ -281,9 +344,4 @@ fn name_groups(t: &Template, workload: &str, groups: &mut [Group]) {
         };
         g.description = format!("{} resource(s): {}", g.members.len(), types.join(", "));
     }
-}
-
-fn truncate(s: &str, max: usize) -> String {
-    let t: String = s.chars().take(max).collect();
-    t.trim_end_matches(['-', '.']).to_string()
 }

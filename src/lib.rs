@@ -55,8 +55,47 @@ pub struct Compiled {
     pub notes: Vec<String>,
 }
 
-/// Parses and checks a topology. Diagnostics come back sorted, with their YAML paths.
+/// Parses and checks a topology, including ARM's template limits on what it would become.
+/// Diagnostics come back sorted, with their YAML paths.
 pub fn check_source(file: &SourceFile) -> (Option<Model>, Vec<Diagnostic>) {
+    let (checked, diags) = analyze(file);
+    (checked.map(|c| c.model), diags)
+}
+
+/// What a topology that passed every check becomes: the model, the IR and the ARM template.
+struct Checked {
+    model: Model,
+    template: ir::Template,
+    arm: serde_json::Value,
+}
+
+/// `check_rules`, then lowering and ARM's template limits, which only the emitted template can
+/// tell (E0808).
+fn analyze(file: &SourceFile) -> (Option<Checked>, Vec<Diagnostic>) {
+    let (model, mut diags) = check_rules(file);
+    let Some(model) = model else {
+        return (None, diags);
+    };
+    let template = lower::lower(&model);
+    // Measured on the ARM template whichever form is written: Bicep compiles to the same one.
+    let arm = emit::arm::template(&template);
+    let over = emit::limits::scan(&arm);
+    if !over.is_empty() {
+        let mut d = Diagnostic::error(
+            "E0808",
+            model.vnets_span,
+            format!("the deployment would pass ARM's template limits: {}", over.join("; ")),
+        );
+        d.path = model.vnets_span.map(|_| "vnets".to_string());
+        d.set_help("deploy the estate as several topologies (for example one per hub, each with its own private endpoint), or remove VNets");
+        diags.push(d);
+        return (None, diags);
+    }
+    (Some(Checked { model, template, arm }), diags)
+}
+
+/// The rules of `check` over the topology text.
+fn check_rules(file: &SourceFile) -> (Option<Model>, Vec<Diagnostic>) {
     let root = match yaml::parse(&file.text) {
         Ok(root) => root,
         Err(d) => return (None, vec![d]),
@@ -76,16 +115,15 @@ pub fn check_source(file: &SourceFile) -> (Option<Model>, Vec<Diagnostic>) {
 
 /// The whole pipeline. Files are produced only when there is no error.
 pub fn compile(file: &SourceFile, target: Target) -> (Option<Compiled>, Vec<Diagnostic>) {
-    let (model, diags) = check_source(file);
-    let Some(model) = model else {
+    let (checked, diags) = analyze(file);
+    let Some(Checked { model, template, arm }) = checked else {
         return (None, diags);
     };
-    let template = lower::lower(&model);
     let mut files = Vec::new();
     if matches!(target, Target::Arm | Target::All) {
         files.push(OutputFile {
             name: "main.json".into(),
-            text: emit::arm::to_text(&emit::arm::template(&template)),
+            text: emit::arm::template_text(&arm),
         });
         files.push(OutputFile {
             name: "main.parameters.json".into(),

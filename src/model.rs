@@ -28,6 +28,9 @@ pub struct Model {
     pub dns_resolver: Option<DnsResolver>,
     /// One entry per direction.
     pub peerings: Vec<Peering>,
+    /// Where problems of the estate as a whole point (the `vnets` key), such as a template
+    /// that would pass ARM's size limit.
+    pub vnets_span: Option<crate::source::Span>,
 }
 
 /// Where a resource lives when it is not in the deployment's own resource group.
@@ -135,6 +138,8 @@ pub struct ModelDeployment {
     pub name: String,
     pub model: String,
     pub version: Option<String>,
+    /// The model's publisher format (`OpenAI`, `DeepSeek`, ...).
+    pub format: String,
     pub sku: String,
     pub capacity: u64,
 }
@@ -198,6 +203,8 @@ pub struct VpnGateway {
     pub vnet: VnetId,
     pub sku: String,
     pub public_ip: String,
+    /// The public IP spans zones 1 to 3: only where the region has availability zones.
+    pub zone_redundant: bool,
     pub client_address_pool: Vec<Ipv4Net>,
     /// `None`: the tenant of the subscription deployed to.
     pub tenant_id: Option<String>,

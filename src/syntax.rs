@@ -53,7 +53,7 @@ pub mod keys {
         "dns",
         "resource_group",
     ];
-    pub const MODEL_DEPLOYMENT: &[&str] = &["model", "version", "sku", "capacity"];
+    pub const MODEL_DEPLOYMENT: &[&str] = &["model", "version", "format", "sku", "capacity"];
     pub const PRIVATE_ENDPOINT: &[&str] = &["vnet", "subnet", "name", "private_ip"];
     pub const DNS: &[&str] = &["mode", "zone_ids", "link_vnets"];
     pub const NSG_RULE: &[&str] = &[
@@ -152,6 +152,7 @@ pub struct OpenAi {
 pub struct ModelDeployment {
     pub model: Option<Str>,
     pub version: Option<Str>,
+    pub format: Option<Str>,
     pub sku: Option<Str>,
     pub capacity: Option<Spanned<u64>>,
 }
@@ -518,6 +519,7 @@ impl Reader<'_> {
         };
         d.model = self.require(&f, "model", &what).and_then(|n| self.string(n));
         d.version = self.opt_string(&f, "version");
+        d.format = self.opt_string(&f, "format");
         d.sku = self.opt_string(&f, "sku");
         d.capacity = self.opt_uint(&f, "capacity");
         d

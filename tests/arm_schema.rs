@@ -52,7 +52,7 @@ dns_resolver: { vnet: hub }
 /// key, no managed DNS, no identity, local auth on, several address prefixes, custom DNS servers.
 const DEVELOPER_BASTION: &str = r#"
 name: tailwind
-location: westeurope
+location: northeurope
 vnets:
   main:
     address_space: [10.10.0.0/16, 10.20.0.0/16]

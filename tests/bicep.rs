@@ -92,7 +92,7 @@ fn other_resource_groups_and_subscriptions_are_modules_at_subscription_scope() {
     // A module into a resource group of this subscription waits for it through its symbol; one
     // in the other subscription through dependsOn on the module that creates it.
     assert!(main.contains("  scope: rgSpreadApp\n"), "{main}");
-    assert!(main.contains("  scope: resourceGroup('33333333-3333-4333-8333-333333333333', 'rg-spread-far')\n  params: {\n    farLocation: farLocation\n    tags: tags\n  }\n  dependsOn: [\n    rgSpreadFar\n  ]\n"), "{main}");
+    assert!(main.contains("  scope: resourceGroup('33333333-3333-4333-8333-333333333333', 'rg-spread-far')\n  params: {\n    westus2Location: westus2Location\n    tags: tags\n  }\n  dependsOn: [\n    rgSpreadFar\n  ]\n"), "{main}");
     // The secure parameter stays secure in the module that uses it, without a default.
     let vm = files.modules.values().find(|m| m.contains("virtualMachines@")).unwrap();
     assert!(vm.contains("\n@secure()\nparam jumpboxAdminPassword string\n"), "{vm}");
@@ -536,8 +536,8 @@ fn mutations_of_modules_are_caught() {
             "a wrong parameter passed",
             &multi,
             "",
-            "    dataLocation: dataLocation\n",
-            "    dataLocation: location\n",
+            "    centralusLocation: centralusLocation\n",
+            "    centralusLocation: location\n",
             "resource litware-rg-litware-data-1: Microsoft.Network/networkSecurityGroups nsg-litware-data-default:",
         ),
         (
@@ -552,8 +552,8 @@ fn mutations_of_modules_are_caught() {
             "an undeclared parameter passed",
             &multi,
             "",
-            "    dataLocation: dataLocation\n",
-            "    dataLocation: dataLocation\n    location: location\n",
+            "    centralusLocation: centralusLocation\n",
+            "    centralusLocation: centralusLocation\n    location: location\n",
             "parameter location is passed but modules/litware-rg-litware-data-1.bicep does not declare it",
         ),
         (

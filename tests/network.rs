@@ -68,8 +68,9 @@ fn hub_and_spoke_peers_both_ways_with_gateway_transit() {
     assert_eq!(batch_hub["properties"]["allowForwardedTraffic"], false);
     // Spokes in their own regions.
     let web = named(&t, "Microsoft.Network/virtualNetworks", "vnet-northwind-web");
-    assert_eq!(web["location"], "[parameters('webLocation')]");
-    assert_eq!(t["parameters"]["webLocation"]["defaultValue"], "westus3");
+    // One location parameter per region, not per VNet.
+    assert_eq!(web["location"], "[parameters('westus3Location')]");
+    assert_eq!(t["parameters"]["westus3Location"]["defaultValue"], "westus3");
     // The zone is linked to every VNet; the endpoint lives in the hub's region.
     let links = of_type(&t, "Microsoft.Network/privateDnsZones/virtualNetworkLinks");
     assert_eq!(links.len(), 3);
@@ -125,7 +126,8 @@ fn vpn_gateway_is_openvpn_with_entra_id() {
 #[test]
 fn government_uses_its_own_names_and_warns_about_undocumented_ones() {
     let (t, warnings) = template("government.yaml", None);
-    assert_eq!(warnings, ["W0003"]);
+    // The undocumented services.ai zone, and the VPN app a tenant administrator must consent to.
+    assert_eq!(warnings, ["W0003", "W0020"]);
     let zones: Vec<&str> = of_type(&t, "Microsoft.Network/privateDnsZones")
         .iter()
         .map(|z| z["name"].as_str().unwrap())
@@ -166,11 +168,18 @@ fn government_uses_its_own_names_and_warns_about_undocumented_ones() {
 #[test]
 fn china_cloud_names() {
     let text = "name: cnx\nlocation: chinaeast2\ncloud: AzureChinaCloud\nvnets:\n  hub: { address_space: 10.0.0.0/16 }\nopenai: {}\nbastion: {}\nvpn_gateway: { client_address_pool: 172.16.0.0/24, tenant_id: 11111111-2222-3333-4444-555555555555 }\n";
-    let (t, _) = template("china.yaml", Some(text));
+    let (t, warnings) = template("china.yaml", Some(text));
     assert_eq!(
         of_type(&t, "Microsoft.Network/privateDnsZones")[0]["name"],
         "privatelink.openai.azure.cn"
     );
+    // China East 2 has no availability zones; the VPN app needs a tenant administrator's consent.
+    let pip = &of_type(&t, "Microsoft.Network/publicIPAddresses")
+        .into_iter()
+        .find(|p| p["name"].as_str().unwrap().starts_with("pip-vpng"))
+        .unwrap();
+    assert!(pip.get("zones").is_none(), "{pip}");
+    assert!(warnings.contains(&"W0020".to_string()), "{warnings:?}");
     let vc = &of_type(&t, "Microsoft.Network/virtualNetworkGateways")[0]["properties"]["vpnClientConfiguration"];
     assert_eq!(vc["aadAudience"], "49f817b6-84ae-4cc0-928c-73f27289b3aa");
     assert_eq!(
@@ -241,4 +250,86 @@ fn link_vnets_narrows_the_zone_links() {
     let links = of_type(&t, "Microsoft.Network/privateDnsZones/virtualNetworkLinks");
     assert_eq!(links.len(), 1);
     assert_eq!(links[0]["name"], "privatelink.openai.azure.com/link-hub");
+}
+
+#[test]
+fn the_resolver_serves_only_the_vnets_that_reach_it() {
+    // `lab` is peered with nothing: the resolver's address is out of its reach, so it keeps
+    // Azure-provided DNS (and naming the resolver as its DNS server is refused).
+    let text = "name: demo\nlocation: eastus\nvnets:\n  hub: { address_space: 10.0.0.0/16 }\n  app: { address_space: 10.1.0.0/16, peer: hub }\n  lab: { address_space: 10.9.0.0/16 }\nopenai: { dns: { link_vnets: [hub, app] } }\ndns_resolver: { vnet: hub, inbound_ip: 10.0.1.4 }\n";
+    let (t, _) = template("resolver-reach.yaml", Some(text));
+    let dns = |name: &str| named(&t, "Microsoft.Network/virtualNetworks", name)["properties"]["dhcpOptions"].clone();
+    assert_eq!(dns("vnet-demo-hub")["dnsServers"], serde_json::json!(["10.0.1.4"]));
+    assert_eq!(dns("vnet-demo-app")["dnsServers"], serde_json::json!(["10.0.1.4"]));
+    assert!(
+        dns("vnet-demo-lab").is_null(),
+        "lab keeps Azure-provided DNS: {}",
+        dns("vnet-demo-lab")
+    );
+
+    let refused = text.replace(
+        "lab: { address_space: 10.9.0.0/16 }",
+        "lab: { address_space: 10.9.0.0/16, dns_servers: [10.0.1.4] }",
+    );
+    let (c, diags) = compile(&SourceFile::new("x.yaml", refused), Target::Arm);
+    assert!(c.is_none());
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.code == "E0807" && d.message.contains("lies in VNet `hub`")),
+        "{diags:?}"
+    );
+}
+
+#[test]
+fn zone_redundant_public_ips_only_where_the_region_has_zones() {
+    let text = |region: &str| {
+        format!("name: demo\nlocation: {region}\nvnets:\n  hub: {{ address_space: 10.0.0.0/16 }}\nopenai: {{ location: eastus }}\nvpn_gateway: {{ client_address_pool: 172.16.0.0/24 }}\n")
+    };
+    for (region, zones) in [
+        ("eastus2", true),
+        ("westus", false),
+        ("ukwest", false),
+        ("northcentralus", false),
+    ] {
+        let (t, _) = template("az.yaml", Some(&text(region)));
+        let pip = &of_type(&t, "Microsoft.Network/publicIPAddresses")[0];
+        assert_eq!(pip.get("zones").is_some(), zones, "{region}: {pip}");
+        // The AZ SKU itself is what Azure offers for new gateways everywhere.
+        assert_eq!(
+            of_type(&t, "Microsoft.Network/virtualNetworkGateways")[0]["properties"]["sku"]["name"],
+            "VpnGw1AZ"
+        );
+    }
+}
+
+#[test]
+fn deployment_types_and_model_formats_follow_the_cloud_and_the_publisher() {
+    // Azure Government has no Global deployment types: its default is Standard.
+    let gov = "name: fed\nlocation: usgovvirginia\ncloud: AzureUSGovernment\nvnets:\n  hub: { address_space: 10.0.0.0/16 }\nopenai:\n  deployments:\n    chat: { model: gpt-4o, version: \"2024-11-20\" }\n";
+    let (t, _) = template("gov.yaml", Some(gov));
+    let d = &of_type(&t, "Microsoft.CognitiveServices/accounts/deployments")[0];
+    assert_eq!(d["sku"]["name"], "Standard");
+    // In AzureCloud the default stays GlobalStandard; formats come from the model's publisher.
+    let public = "name: pub\nlocation: eastus2\nvnets:\n  hub: { address_space: 10.0.0.0/16 }\nopenai:\n  kind: AIServices\n  deployments:\n    chat: { model: gpt-4o, version: \"2024-11-20\" }\n    reason: { model: DeepSeek-R1, version: \"1\" }\n    llama: { model: Llama-3.3-70B-Instruct, version: \"4\" }\n    kimi: { model: Kimi-K2.5, version: \"1\", format: MoonshotAI }\n";
+    let (t, _) = template("pub.yaml", Some(public));
+    let formats: Vec<(&str, &str, &str)> = of_type(&t, "Microsoft.CognitiveServices/accounts/deployments")
+        .iter()
+        .map(|d| {
+            (
+                d["properties"]["model"]["name"].as_str().unwrap(),
+                d["properties"]["model"]["format"].as_str().unwrap(),
+                d["sku"]["name"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        formats,
+        [
+            ("gpt-4o", "OpenAI", "GlobalStandard"),
+            ("DeepSeek-R1", "DeepSeek", "GlobalStandard"),
+            ("Llama-3.3-70B-Instruct", "Meta", "GlobalStandard"),
+            ("Kimi-K2.5", "MoonshotAI", "GlobalStandard"),
+        ]
+    );
 }

@@ -511,8 +511,16 @@ fn region_parameters_never_collide() {
     unique.sort_unstable();
     unique.dedup();
     assert_eq!(unique.len(), names.len(), "{names:?}");
-    assert!(
-        names.contains(&"openaiLocation") && names.contains(&"openaiVnetLocation"),
+    // One per region, named after it (a VNet keyed `openai` cannot take the account's name).
+    assert_eq!(
+        names,
+        [
+            "location",
+            "westus3Location",
+            "westus2Location",
+            "centralusLocation",
+            "openaiLocation"
+        ],
         "{names:?}"
     );
 }

@@ -317,7 +317,7 @@ fn the_schema_takes_what_the_compiler_takes() {
                     "    peer: [{ vnet: third }]\n",
                     "  third:\n",
                     "    address_space: 10.2.0.0/16\n",
-                    "    dns_servers: 10.0.0.4\n",
+                    "    dns_servers: 10.1.0.4\n",
                 ),
                 "",
                 "",

@@ -87,6 +87,25 @@ impl Cloud {
         }
     }
 
+    /// Whether the VPN audience is the older, manually registered "Azure VPN" app, which a tenant
+    /// administrator must consent to before clients can sign in, and the consent URL when it is.
+    /// Source: Microsoft Learn, "Configure P2S VPN Gateway for Microsoft Entra ID authentication –
+    /// manually registered client" (the Microsoft-registered Azure VPN Client app is offered in
+    /// Azure Public only; in Azure Government and Azure China the manually registered app's IDs
+    /// above apply, after a Global Administrator grants consent at the cloud's `authorize`
+    /// endpoint with `prompt=admin_consent`).
+    pub fn vpn_consent_url(self, audience: &str) -> Option<String> {
+        let portal = match self {
+            Cloud::AzureCloud => return None,
+            Cloud::AzureUsGovernment => "https://portal.azure.us",
+            Cloud::AzureChinaCloud => "https://portal.azure.cn",
+        };
+        Some(format!(
+            "https://{}/common/oauth2/authorize?client_id={audience}&response_type=code&redirect_uri={portal}&nonce=1234&prompt=admin_consent",
+            self.login_host()
+        ))
+    }
+
     /// The Entra ID authority host, for `aadTenant` and `aadIssuer`.
     pub fn login_host(self) -> &'static str {
         match self {

@@ -6,6 +6,8 @@ pub mod arm;
 pub mod bastion_rules;
 pub mod clouds;
 pub mod images;
+pub mod limits;
+pub mod models;
 pub mod naming;
 pub mod network;
 pub mod regions;

@@ -136,3 +136,72 @@ pub fn cloud_of(region: &str) -> Option<Cloud> {
         .into_iter()
         .find(|c| of(*c).contains(&region))
 }
+
+/// Regions with availability zones. Source: Microsoft Learn, "Azure regions list"
+/// (learn.microsoft.com/azure/reliability/regions-list, updated 2025-09-23: the "Availability zone
+/// support" column) and "Availability zone service and regional support" for the sovereign clouds
+/// (US Gov Virginia; China North 3). A resource with `zones` anywhere else is refused by ARM with
+/// `LocationNotSupportAvailabilityZones`.
+pub const AVAILABILITY_ZONES: &[&str] = &[
+    "australiaeast",
+    "austriaeast",
+    "belgiumcentral",
+    "brazilsouth",
+    "canadacentral",
+    "centralindia",
+    "centralus",
+    "chilecentral",
+    "denmarkeast",
+    "eastasia",
+    "eastus",
+    "eastus2",
+    "francecentral",
+    "germanywestcentral",
+    "indonesiacentral",
+    "israelcentral",
+    "italynorth",
+    "japaneast",
+    "japanwest",
+    "koreacentral",
+    "malaysiawest",
+    "mexicocentral",
+    "newzealandnorth",
+    "northeurope",
+    "norwayeast",
+    "polandcentral",
+    "qatarcentral",
+    "southafricanorth",
+    "southcentralus",
+    "southeastasia",
+    "spaincentral",
+    "swedencentral",
+    "switzerlandnorth",
+    "uaenorth",
+    "uksouth",
+    "westeurope",
+    "westus2",
+    "westus3",
+    "usgovvirginia",
+    "chinanorth3",
+];
+
+/// Whether a region has availability zones (so zone-redundant resources can be deployed there).
+pub fn has_availability_zones(region: &str) -> bool {
+    AVAILABILITY_ZONES.contains(&region)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zone_regions_are_known_regions() {
+        for r in AVAILABILITY_ZONES {
+            assert!(cloud_of(r).is_some(), "{r} is in no cloud's region list");
+        }
+        assert!(has_availability_zones("eastus2"));
+        for r in ["westus", "northcentralus", "ukwest", "usgovarizona", "chinaeast2"] {
+            assert!(!has_availability_zones(r), "{r}");
+        }
+    }
+}

@@ -269,6 +269,7 @@ fn vpn_gateway(cx: &mut Ctx, t: &Topology, vnets: &[Vnet], f: &Features) -> Opti
         vnet,
         sku: sku.to_string(),
         public_ip,
+        zone_redundant: crate::azure::regions::has_availability_zones(&vnets[vnet].location),
         client_address_pool: pool,
         tenant_id,
         audience,

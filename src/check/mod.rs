@@ -6,9 +6,13 @@ pub mod address;
 mod address_plan;
 mod compute;
 mod cross;
+mod dns_servers;
+mod limits;
+mod model_deployments;
 mod network;
 mod nsg;
 mod openai;
+mod regional;
 
 use crate::azure::clouds::{self, Cloud};
 use crate::azure::{naming, regions};
@@ -71,6 +75,9 @@ pub fn check(t: &Topology, diags: &mut Diagnostics) -> Option<Model> {
     let peerings = network::peerings(&mut cx, t, &vnets, compute.vpn_gateway.as_ref());
     network::check_vpn_pool(&mut cx, t, &vnets);
     cross::check(&mut cx, t, &vnets, openai.as_ref(), &compute, &peerings);
+    limits::check(&mut cx, t, &vnets, openai.as_ref());
+    regional::check(&mut cx, t, &vnets, &compute);
+    dns_servers::check(&mut cx, t, &vnets, &peerings);
 
     if cx.diags.has_errors() {
         return None;
@@ -89,16 +96,9 @@ pub fn check(t: &Topology, diags: &mut Diagnostics) -> Option<Model> {
         vpn_gateway: compute.vpn_gateway,
         dns_resolver: compute.dns_resolver,
         peerings,
+        vnets_span: t.vnets_span,
     };
-    // The resolver's inbound IP is the DNS server of every VNet that does not set its own.
-    if let Some(r) = &model.dns_resolver {
-        let ip = r.inbound_ip;
-        for v in &mut model.vnets {
-            if v.dns_servers.is_empty() {
-                v.dns_servers.push(ip);
-            }
-        }
-    }
+    dns_servers::use_resolver(&mut model);
     Some(model)
 }
 

@@ -3,13 +3,10 @@
 use super::address::{self, is_reserved};
 use super::network::{is_guid, scope, scope_key};
 use super::Ctx;
-pub use crate::azure::skus::DEPLOYMENT_SKUS;
 use crate::azure::{naming, regions};
-use crate::model::{Account, AccountKind, Dns, ModelDeployment, PrivateEndpoint, SubnetRole, Vnet, VnetId};
+use crate::model::{Account, AccountKind, Dns, PrivateEndpoint, SubnetRole, Vnet, VnetId};
 use crate::syntax::{self, Str, Topology};
 use ipnet::Ipv4Net;
-
-pub const DEFAULT_CAPACITY: u64 = 10;
 
 pub(super) fn account(cx: &mut Ctx, t: &Topology, o: &syntax::OpenAi, vnets: &[Vnet]) -> Option<Account> {
     let name = o
@@ -90,7 +87,11 @@ pub(super) fn account(cx: &mut Ctx, t: &Topology, o: &syntax::OpenAi, vnets: &[V
         cx.warning("W0005", b.span, "local authentication is on: API keys can call the account")
             .set_help("keys bypass Entra ID and Conditional Access; leave `disable_local_auth` at `true` unless a client cannot use Entra ID");
     }
-    let deployments = o.deployments.iter().map(|(k, d)| deployment(cx, &name, k, d)).collect();
+    let deployments = o
+        .deployments
+        .iter()
+        .map(|(k, d)| super::model_deployments::check(cx, &name, k, d))
+        .collect();
     let endpoint = private_endpoint(cx, o, &name, vnets)?;
     let dns = dns(cx, o, kind, vnets);
     Some(Account {
@@ -200,30 +201,6 @@ fn ip_rule(cx: &mut Ctx, s: &Str) -> Option<String> {
     } else {
         net.to_string()
     })
-}
-
-fn deployment(cx: &mut Ctx, account: &str, key: &Str, d: &syntax::ModelDeployment) -> ModelDeployment {
-    cx.name(&naming::MODEL_DEPLOYMENT, account, &key.value, key.span);
-    let sku = d
-        .sku
-        .as_ref()
-        .and_then(|s| cx.one_of(s, DEPLOYMENT_SKUS, "E0007", "deployment SKU"))
-        .unwrap_or("GlobalStandard");
-    let capacity = match &d.capacity {
-        Some(c) if c.value == 0 => {
-            cx.error("E0007", c.span, "`capacity` must be at least 1");
-            1
-        }
-        Some(c) => c.value,
-        None => DEFAULT_CAPACITY,
-    };
-    ModelDeployment {
-        name: key.value.clone(),
-        model: d.model.as_ref().map(|m| m.value.clone()).unwrap_or_default(),
-        version: d.version.as_ref().map(|v| v.value.clone()),
-        sku: sku.to_string(),
-        capacity,
-    }
 }
 
 fn private_endpoint(cx: &mut Ctx, o: &syntax::OpenAi, account: &str, vnets: &[Vnet]) -> Option<PrivateEndpoint> {

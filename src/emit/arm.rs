@@ -247,7 +247,7 @@ fn nested(t: &Template, l: &Layout) -> Json {
             }),
         );
         for rg in &l.resource_groups {
-            resources.push(resource_group(t, rg));
+            resources.push(resource_group(l, rg));
         }
     }
     for g in &l.groups {
@@ -293,7 +293,7 @@ fn nested(t: &Template, l: &Layout) -> Json {
             .map(|&n| json!(format!("[{}]", deployment_id(l, n, &outer))))
             .collect();
         if l.subscription_scope {
-            deps.insert(0, json!(format!("[{}]", resource_group_id(t, &g.scope, &outer))));
+            deps.insert(0, json!(format!("[{}]", resource_group_id(l, &g.scope, &outer))));
         }
         if !deps.is_empty() {
             d.insert("dependsOn".into(), Json::Array(deps));
@@ -334,7 +334,7 @@ fn nested(t: &Template, l: &Layout) -> Json {
 
 /// The resource group of a scope, created by the subscription-scope template: directly in the
 /// deploying subscription, through a subscription-level nested deployment in another one.
-fn resource_group(t: &Template, rg: &Scope) -> Json {
+fn resource_group(l: &Layout, rg: &Scope) -> Json {
     let name = match &rg.resource_group {
         Some(n) => json!(n),
         None => json!(format!("[parameters('{RESOURCE_GROUP_PARAM}')]")),
@@ -349,7 +349,7 @@ fn resource_group(t: &Template, rg: &Scope) -> Json {
     json!({
         "type": "Microsoft.Resources/deployments",
         "apiVersion": api_versions::RESOURCES,
-        "name": rg_deployment_name(t, rg),
+        "name": l.rg_deployment(rg),
         "subscriptionId": sub,
         "location": "[parameters('location')]",
         "properties": {
@@ -366,24 +366,13 @@ fn resource_group(t: &Template, rg: &Scope) -> Json {
     })
 }
 
-/// The name of the subscription-level deployment that creates `rg` in another subscription
-/// (Bicep's module of the same name uses it too).
-pub(crate) fn rg_deployment_name(t: &Template, rg: &Scope) -> String {
-    let name = format!(
-        "{}-create-{}",
-        t.workload,
-        rg.resource_group.as_deref().unwrap_or("main")
-    );
-    name.chars().take(64).collect()
-}
-
 /// What a nested deployment into `scope` waits for so that its resource group exists.
-fn resource_group_id(t: &Template, scope: &Scope, cx: &Cx) -> String {
+fn resource_group_id(l: &Layout, scope: &Scope, cx: &Cx) -> String {
     match &scope.subscription {
         Some(sub) => format!(
             "subscriptionResourceId({}, 'Microsoft.Resources/deployments', {})",
             quote(sub),
-            quote(&rg_deployment_name(t, scope))
+            quote(l.rg_deployment(scope))
         ),
         None => format!(
             "subscriptionResourceId('Microsoft.Resources/resourceGroups', {})",
@@ -423,6 +412,19 @@ pub fn parameters(t: &Template) -> Json {
         );
     }
     json!({ "$schema": PARAMETERS_SCHEMA, "contentVersion": "1.0.0.0", "parameters": params })
+}
+
+/// `main.json`'s text: pretty, for review, unless that would pass ARM's size limit (a very large
+/// estate); then without whitespace, which is what ARM measures (the scan in `emit::limits` has
+/// made sure that fits), so that the file itself stays within the limit too.
+pub fn template_text(j: &Json) -> String {
+    let pretty = to_text(j);
+    if pretty.len() <= crate::azure::arm::MAX_TEMPLATE_BYTES {
+        return pretty;
+    }
+    let mut s = serde_json::to_string(j).expect("JSON values always serialize");
+    s.push('\n');
+    s
 }
 
 /// Pretty JSON with a final newline: stable bytes for review and diffs.

@@ -3,4 +3,5 @@
 pub mod arm;
 pub mod bicep;
 pub mod graph;
+pub mod limits;
 pub mod plan;

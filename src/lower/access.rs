@@ -241,7 +241,7 @@ fn jumpbox(l: &mut Lowering) {
 fn vpn_gateway(l: &mut Lowering) -> Option<String> {
     let g = l.m.vpn_gateway.as_ref()?;
     let cloud = l.m.cloud;
-    let zone_redundant = g.sku.ends_with("AZ");
+    let zone_redundant = g.zone_redundant;
     let pip = public_ip(l, &g.public_ip, g.vnet, zone_redundant);
     let sym = l.symbol(&["vpnGateway"]);
     let mut r = l.in_vnet(sym.clone(), GATEWAY, &g.name, g.vnet);

@@ -18,18 +18,6 @@ pub fn lower(m: &Model) -> Template {
     l.t
 }
 
-/// Parameter names the lowering and the emitters use for their own purposes.
-const RESERVED_PARAMS: &[&str] = &[
-    "location",
-    "openaiLocation",
-    "tags",
-    "jumpboxAdminUsername",
-    "jumpboxSshPublicKey",
-    "jumpboxAdminPassword",
-    crate::emit::arm::RESOURCE_GROUP_PARAM,
-    "defaultSubscriptionId",
-];
-
 pub(crate) struct Lowering<'m> {
     pub m: &'m Model,
     pub t: Template,
@@ -61,40 +49,41 @@ impl<'m> Lowering<'m> {
             Some(Value::str(&m.location)),
             "Region of the resources that do not set their own.",
         );
-        for v in &m.vnets {
-            let p = if v.location == m.location {
-                "location".to_string()
-            } else {
-                let name = l.vnet_location_name(&v.key);
-                l.param(
-                    &name,
-                    ParamType::String,
-                    Some(Value::str(&v.location)),
-                    &format!("Region of VNet `{}` and what lives in it.", v.key),
-                );
-                name
-            };
-            l.vnet_locations.push(p);
+        // One parameter per region other than the default (not one per VNet: 300 spokes in
+        // another region would pass ARM's 256 parameters), named after the region.
+        let mut by_region: indexmap::IndexMap<&str, Vec<&str>> = indexmap::IndexMap::new();
+        for v in m.vnets.iter().filter(|v| v.location != m.location) {
+            by_region.entry(&v.location).or_default().push(&v.key);
         }
+        for (region, keys) in &by_region {
+            let shown: Vec<String> = keys.iter().take(3).map(|k| format!("`{k}`")).collect();
+            let more = if keys.len() > 3 {
+                format!(" and {} more", keys.len() - 3)
+            } else {
+                String::new()
+            };
+            l.param(
+                &region_param(region),
+                ParamType::String,
+                Some(Value::str(*region)),
+                &format!(
+                    "Region of the VNets declared in {region} ({}{more}) and what lives in them.",
+                    shown.join(", ")
+                ),
+            );
+        }
+        l.vnet_locations = m
+            .vnets
+            .iter()
+            .map(|v| {
+                if v.location == m.location {
+                    "location".to_string()
+                } else {
+                    region_param(&v.location)
+                }
+            })
+            .collect();
         l
-    }
-
-    /// A parameter name for a VNet's region that no other parameter has or will have
-    /// (`webLocation`; `openaiVnetLocation` for a VNet keyed `openai`).
-    fn vnet_location_name(&self, key: &str) -> String {
-        let taken = |n: &str| RESERVED_PARAMS.contains(&n) || self.t.parameters.iter().any(|p| p.name == n);
-        let base = camel(key, false);
-        let mut name = format!("{base}Location");
-        let mut k = 1;
-        while taken(&name) {
-            name = if k == 1 {
-                format!("{base}VnetLocation")
-            } else {
-                format!("{base}VnetLocation{k}")
-            };
-            k += 1;
-        }
-        name
     }
 
     /// A fresh symbol from parts, in camelCase (`vnet` + `hub` -> `vnetHub`).
@@ -219,6 +208,12 @@ impl<'m> Lowering<'m> {
     }
 }
 
+/// The parameter of a region's location: `westus3Location`. Region names are lowercase letters and
+/// digits, so the name is an identifier and takes none of `RESERVED_PARAMS`.
+fn region_param(region: &str) -> String {
+    format!("{}Location", camel(region, false))
+}
+
 /// `private-endpoints` -> `PrivateEndpoints` (or `privateEndpoints` when `upper` is false).
 pub fn camel(s: &str, upper: bool) -> String {
     let mut out = String::new();
@@ -239,4 +234,38 @@ pub fn camel(s: &str, upper: bool) -> String {
         out.insert(0, 'x');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Parameter names the lowering and the emitters use for their own purposes.
+    const RESERVED_PARAMS: &[&str] = &[
+        "location",
+        "openaiLocation",
+        "tags",
+        "jumpboxAdminUsername",
+        "jumpboxSshPublicKey",
+        "jumpboxAdminPassword",
+        crate::emit::arm::RESOURCE_GROUP_PARAM,
+        "defaultSubscriptionId",
+    ];
+
+    #[test]
+    fn region_parameters_take_no_reserved_name() {
+        use crate::azure::regions;
+        for region in [
+            regions::AZURE_CLOUD,
+            regions::AZURE_US_GOVERNMENT,
+            regions::AZURE_CHINA_CLOUD,
+        ]
+        .concat()
+        {
+            let p = region_param(region);
+            assert!(!RESERVED_PARAMS.contains(&p.as_str()), "{p}");
+            assert!(p.chars().all(|c| c.is_ascii_alphanumeric()), "{p}");
+        }
+        assert_eq!(region_param("westus3"), "westus3Location");
+    }
 }

@@ -82,7 +82,7 @@ pub(super) fn lower(l: &mut Lowering) {
             ]),
         );
         let mut model = indexmap::IndexMap::new();
-        model.insert("format".to_string(), Value::str("OpenAI"));
+        model.insert("format".to_string(), Value::str(&d.format));
         model.insert("name".into(), Value::str(&d.model));
         if let Some(v) = &d.version {
             model.insert("version".into(), Value::str(v));

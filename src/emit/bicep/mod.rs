@@ -43,7 +43,7 @@ mod writer;
 use modules::*;
 use writer::*;
 
-use crate::emit::arm::{rg_deployment_name, DEFAULT_SUBSCRIPTION_PARAM, RESOURCE_GROUP_PARAM};
+use crate::emit::arm::{DEFAULT_SUBSCRIPTION_PARAM, RESOURCE_GROUP_PARAM};
 use crate::ir::{Expr, Output, Param, ParamType, Resource, Template, Value};
 use crate::layout::{self, Layout};
 use crate::lower::camel;

@@ -227,7 +227,7 @@ impl<'t> Plan<'t> {
                     );
                     let file = self.rg_module.as_deref().expect("the resource-group module");
                     w.line(0, &format!("module {sym} {} = {{", w.lit(file)));
-                    let name = format!("name: {}", w.lit(&rg_deployment_name(t, s)));
+                    let name = format!("name: {}", w.lit(self.l.rg_deployment(s)));
                     w.line(1, &name);
                     let scope = format!("scope: subscription({})", w.lit(sub));
                     w.line(1, &scope);
