@@ -1,7 +1,8 @@
-//! Build time and peak memory for a hub with 10, 100 and 1,000 spokes (`cargo bench`).
+//! Build time and peak memory for a hub with 10, 100 and 500 spokes and an estate of 1,800 VNets
+//! (four hubs of 449 spokes in four regions) (`cargo bench`).
 //!
-//! Targets (issue 6): 1,000 spokes in under 100 ms and 100 MB on one core, growth close to
-//! linear. Each size is compiled several times in-process (parse, check, lower, emit ARM and
+//! Targets: 500 spokes in under 50 ms; 1,800 VNets in under 200 ms and 200 MB on one core;
+//! growth close to linear. Each size is compiled several times in-process (parse, check, lower, emit ARM and
 //! Bicep); the best time is reported, and the peak heap measured by a counting allocator.
 
 use aoai_vnet::{compile, source::SourceFile, Target};
@@ -32,32 +33,54 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOC: Counting = Counting;
 
-/// A hub with `n` spokes, each a /24 peered with the hub, plus Bastion, a jump box and a VPN
-/// gateway (the shape of `examples/spokes-300.yaml`).
-pub fn topology(n: usize) -> String {
-    let mut s = String::from(
-        "name: bench\nlocation: westeurope\nvnets:\n  hub:\n    address_space: 10.0.0.0/16\n    subnets: { default: /24, private-endpoints: /27 }\n",
-    );
-    for i in 1..=n {
+/// `hubs` hubs with `spokes` spokes each (a /24 peered with its hub), each hub and its spokes in
+/// a region of their own, plus Bastion, a jump box and a VPN gateway in the first hub (the shape of
+/// `examples/spokes-300.yaml`). With several hubs the zone is linked to the first hub's VNets only:
+/// one zone holds at most 1,000 links (several endpoints, one island per hub, come with
+/// `openai.private_endpoints`).
+pub fn topology(hubs: usize, spokes: usize) -> String {
+    const REGIONS: [&str; 4] = ["westeurope", "northeurope", "swedencentral", "francecentral"];
+    let mut s = String::from("name: bench\nlocation: westeurope\nvnets:\n");
+    for h in 0..hubs {
+        let region = REGIONS[h % REGIONS.len()];
         s.push_str(&format!(
-            "  spoke{i:04}:\n    address_space: 10.{}.{}.0/24\n    peer: hub\n",
-            100 + i / 256,
-            i % 256
+            "  hub{h}:\n    address_space: 10.{h}.0.0/16\n    location: {region}\n    subnets: {{ default: /24, private-endpoints: /27 }}\n"
         ));
+        for i in 0..spokes {
+            let n = h * spokes + i;
+            s.push_str(&format!(
+                "  spoke{h}x{i:03}:\n    address_space: 10.{}.{}.0/24\n    location: {region}\n    peer: hub{h}\n",
+                16 + n / 256,
+                n % 256
+            ));
+        }
     }
-    s.push_str("openai: {}\nbastion: { vnet: hub }\njumpbox: { vnet: hub }\nvpn_gateway: { vnet: hub, client_address_pool: 172.30.0.0/22 }\n");
+    s.push_str("openai:\n  private_endpoint: { vnet: hub0 }\n");
+    if hubs > 1 {
+        let island: Vec<String> = std::iter::once("hub0".to_string())
+            .chain((0..spokes).map(|i| format!("spoke0x{i:03}")))
+            .collect();
+        s.push_str(&format!("  dns: {{ link_vnets: [{}] }}\n", island.join(", ")));
+    }
+    s.push_str("bastion: { vnet: hub0 }\njumpbox: { vnet: hub0 }\nvpn_gateway: { vnet: hub0, client_address_pool: 172.30.0.0/22 }\n");
     s
 }
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     println!(
-        "{:>7} {:>10} {:>10} {:>12} {:>10}",
-        "spokes", "resources", "best ms", "peak heap MB", "output MB"
+        "{:<24} {:>6} {:>10} {:>10} {:>12} {:>10}",
+        "topology", "VNets", "resources", "best ms", "peak heap MB", "output MB"
     );
-    let mut per_spoke = Vec::new();
-    for n in [10usize, 100, 1000] {
-        let file = SourceFile::new(format!("spokes-{n}.yaml"), topology(n));
+    let mut per_vnet = Vec::new();
+    for (name, hubs, spokes) in [
+        ("hub, 10 spokes", 1usize, 10usize),
+        ("hub, 100 spokes", 1, 100),
+        ("hub, 500 spokes", 1, 500),
+        ("4 hubs of 449 spokes", 4, 449),
+    ] {
+        let vnets = hubs * (spokes + 1);
+        let file = SourceFile::new(format!("bench-{vnets}.yaml"), topology(hubs, spokes));
         let runs = if quick { 2 } else { 10 };
         let mut best = Duration::MAX;
         let mut resources = 0;
@@ -76,15 +99,12 @@ fn main() {
             bytes = c.files.iter().map(|f| f.text.len()).sum();
         }
         let ms = best.as_secs_f64() * 1e3;
-        per_spoke.push(ms / n as f64);
+        per_vnet.push(format!("{:.3} ms ({vnets})", ms / vnets as f64));
         println!(
-            "{n:>7} {resources:>10} {ms:>10.1} {:>12.1} {:>10.2}",
+            "{name:<24} {vnets:>6} {resources:>10} {ms:>10.1} {:>12.1} {:>10.2}",
             peak as f64 / 1048576.0,
             bytes as f64 / 1048576.0
         );
     }
-    println!(
-        "time per spoke: {:.3} ms (10), {:.3} ms (100), {:.3} ms (1000)",
-        per_spoke[0], per_spoke[1], per_spoke[2]
-    );
+    println!("time per VNet: {}", per_vnet.join(", "));
 }

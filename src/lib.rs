@@ -66,6 +66,7 @@ pub fn check_source(file: &SourceFile) -> (Option<Model>, Vec<Diagnostic>) {
 struct Checked {
     model: Model,
     template: ir::Template,
+    layout: layout::Layout,
     arm: serde_json::Value,
 }
 
@@ -78,7 +79,8 @@ fn analyze(file: &SourceFile) -> (Option<Checked>, Vec<Diagnostic>) {
     };
     let template = lower::lower(&model);
     // Measured on the ARM template whichever form is written: Bicep compiles to the same one.
-    let arm = emit::arm::template(&template);
+    let layout = layout::layout(&template, &template.workload);
+    let arm = emit::arm::template_in(&template, &layout);
     let over = emit::limits::scan(&arm);
     if !over.is_empty() {
         let mut d = Diagnostic::error(
@@ -91,7 +93,15 @@ fn analyze(file: &SourceFile) -> (Option<Checked>, Vec<Diagnostic>) {
         diags.push(d);
         return (None, diags);
     }
-    (Some(Checked { model, template, arm }), diags)
+    (
+        Some(Checked {
+            model,
+            template,
+            layout,
+            arm,
+        }),
+        diags,
+    )
 }
 
 /// The rules of `check` over the topology text.
@@ -116,7 +126,13 @@ fn check_rules(file: &SourceFile) -> (Option<Model>, Vec<Diagnostic>) {
 /// The whole pipeline. Files are produced only when there is no error.
 pub fn compile(file: &SourceFile, target: Target) -> (Option<Compiled>, Vec<Diagnostic>) {
     let (checked, diags) = analyze(file);
-    let Some(Checked { model, template, arm }) = checked else {
+    let Some(Checked {
+        model,
+        template,
+        layout,
+        arm,
+    }) = checked
+    else {
         return (None, diags);
     };
     let mut files = Vec::new();
@@ -132,7 +148,7 @@ pub fn compile(file: &SourceFile, target: Target) -> (Option<Compiled>, Vec<Diag
     }
     let notes = notes(&model);
     if matches!(target, Target::Bicep | Target::All) {
-        files.extend(emit::bicep::files(&template));
+        files.extend(emit::bicep::files_in(&template, &layout));
     }
     (
         Some(Compiled {

@@ -184,11 +184,15 @@ impl<'a> Cx<'a> {
 
 /// The template for `main.json`.
 pub fn template(t: &Template) -> Json {
-    let layout = layout::layout(t, &t.workload);
+    template_in(t, &layout::layout(t, &t.workload))
+}
+
+/// `template` with the layout computed already (the Bicep files use the same).
+pub fn template_in(t: &Template, layout: &Layout) -> Json {
     if layout.is_flat() {
         flat(t)
     } else {
-        nested(t, &layout)
+        nested(t, layout)
     }
 }
 

@@ -12,28 +12,71 @@ use serde_json::Value as Json;
 /// Every limit `main` passes, described with where (`resources[3].properties.template`).
 pub fn scan(main: &Json) -> Vec<String> {
     let mut out = Vec::new();
-    let size = compact_size(main);
+    let size = template(main, "main.json", &mut out);
     if size > MAX_TEMPLATE_BYTES {
-        out.push(format!(
-            "the template is {} as ARM receives it; ARM accepts {}",
-            megabytes(size),
-            megabytes(MAX_TEMPLATE_BYTES)
-        ));
+        out.insert(
+            0,
+            format!(
+                "the template is {} as ARM receives it; ARM accepts {}",
+                megabytes(size),
+                megabytes(MAX_TEMPLATE_BYTES)
+            ),
+        );
     }
-    template(main, "main.json", &mut out);
     out
 }
 
-/// The size in bytes of a JSON value written without whitespace.
+/// The size in bytes of a JSON value written without whitespace (as `serde_json::to_vec` writes
+/// it), counted without writing it.
 pub fn compact_size(j: &Json) -> usize {
-    serde_json::to_vec(j).map_or(0, |v| v.len())
+    size_with(j, None)
+}
+
+/// `compact_size`, taking `known`'s size as given where that value appears (measured already).
+fn size_with(j: &Json, known: Option<(&Json, usize)>) -> usize {
+    if let Some((k, size)) = known {
+        if std::ptr::eq(j, k) {
+            return size;
+        }
+    }
+    match j {
+        Json::Null => 4,
+        Json::Bool(true) => 4,
+        Json::Bool(false) => 5,
+        Json::Number(n) => n.to_string().len(),
+        Json::String(s) => string_size(s),
+        Json::Array(items) => {
+            2 + items.len().saturating_sub(1) + items.iter().map(|i| size_with(i, known)).sum::<usize>()
+        }
+        Json::Object(map) => {
+            2 + map.len().saturating_sub(1)
+                + map
+                    .iter()
+                    .map(|(k, v)| string_size(k) + 1 + size_with(v, known))
+                    .sum::<usize>()
+        }
+    }
+}
+
+/// A JSON string's size with its quotes and escapes: `"` and `\` and the short escapes take two
+/// bytes, other control characters six (`\u001b`).
+fn string_size(s: &str) -> usize {
+    2 + s
+        .bytes()
+        .map(|b| match b {
+            b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 2,
+            0..=0x1f => 6,
+            _ => 1,
+        })
+        .sum::<usize>()
 }
 
 fn megabytes(bytes: usize) -> String {
     format!("{:.2} MB", bytes as f64 / 1_000_000.0)
 }
 
-fn template(t: &Json, at: &str, out: &mut Vec<String>) {
+/// Scans one template (and, through its deployments, the templates nested in it); returns its size.
+fn template(t: &Json, at: &str, out: &mut Vec<String>) -> usize {
     let count = |key: &str| t.get(key).and_then(Json::as_object).map_or(0, |m| m.len());
     let resources: &[Json] = t.get("resources").and_then(Json::as_array).map_or(&[], Vec::as_slice);
     for (what, n, max) in [
@@ -47,9 +90,21 @@ fn template(t: &Json, at: &str, out: &mut Vec<String>) {
     }
     expressions(t, at, out);
     let mut names: std::collections::HashSet<String> = Default::default();
+    let mut sizes = 0;
     for (i, r) in resources.iter().enumerate() {
         let here = format!("{at} resources[{i}]");
-        let size = compact_size(r);
+        // A nested template is scanned (and measured) once, through its deployment.
+        let nested = r
+            .pointer("/properties/template")
+            .filter(|_| r.get("type").and_then(Json::as_str) == Some("Microsoft.Resources/deployments"));
+        let size = match nested {
+            Some(inner) => {
+                let inner_size = template(inner, &format!("{here}.properties.template"), out);
+                size_with(r, Some((inner, inner_size)))
+            }
+            None => compact_size(r),
+        };
+        sizes += size;
         if size > MAX_RESOURCE_BYTES {
             out.push(format!(
                 "{here} is {}; ARM allows {} per resource definition",
@@ -72,9 +127,11 @@ fn template(t: &Json, at: &str, out: &mut Vec<String>) {
         if !names.insert(name.to_ascii_lowercase()) {
             out.push(format!("{here}: a second deployment named `{name}`"));
         }
-        if let Some(inner) = r.pointer("/properties/template") {
-            template(inner, &format!("{here}.properties.template"), out);
-        }
+    }
+    // The template around its resources, with the resources as measured.
+    match t.get("resources") {
+        Some(list) => size_with(t, Some((list, 2 + resources.len().saturating_sub(1) + sizes))),
+        None => compact_size(t),
     }
 }
 
@@ -82,8 +139,12 @@ fn template(t: &Json, at: &str, out: &mut Vec<String>) {
 fn expressions(t: &Json, at: &str, out: &mut Vec<String>) {
     fn walk(v: &Json, at: &str, out: &mut Vec<String>, top: bool) {
         match v {
+            // (Bytes bound characters from above: count characters of long strings only.)
             Json::String(s)
-                if s.starts_with('[') && !s.starts_with("[[") && s.chars().count() > MAX_EXPRESSION_CHARS =>
+                if s.len() > MAX_EXPRESSION_CHARS
+                    && s.starts_with('[')
+                    && !s.starts_with("[[")
+                    && s.chars().count() > MAX_EXPRESSION_CHARS =>
             {
                 out.push(format!(
                     "{at}: an expression of {} characters; ARM allows {MAX_EXPRESSION_CHARS}",
@@ -160,5 +221,15 @@ mod tests {
         let t = json!({ "resources": [], "outputs": { "o": { "type": "string", "value": expr } } });
         assert!(scan(&t)[0].contains("an expression of"), "{:?}", scan(&t));
         assert_eq!(compact_size(&json!({ "a": [1, 2] })), 11);
+        // The scan's own measure of a nested template agrees with writing it out.
+        let nested =
+            json!({ "resources": [deployment("d", vec![json!({ "type": "t", "name": "n\u{1b}" }); 3])], "x": "é" });
+        let mut found = Vec::new();
+        assert_eq!(
+            template(&nested, "t", &mut found),
+            serde_json::to_vec(&nested).unwrap().len()
+        );
+        let odd = json!({ "k\"": ["\u{1b}x\n", null, true, false, -1.5, "é\\"], "": {} });
+        assert_eq!(compact_size(&odd), serde_json::to_vec(&odd).unwrap().len());
     }
 }

@@ -69,11 +69,15 @@ const RESOURCE_GROUP_DESCRIPTION: &str =
 /// Every Bicep file of the deployment: `main.bicep`, `main.bicepparam`, then the modules (in
 /// `modules/`, in the order of the layout's groups) when the layout is nested.
 pub fn files(t: &Template) -> Vec<OutputFile> {
+    files_in(t, &layout::layout(t, &t.workload))
+}
+
+/// `files` with the layout computed already (the ARM template has the same).
+pub fn files_in(t: &Template, layout: &Layout) -> Vec<OutputFile> {
     // Lowering makes only what Bicep can compile; a violation is a bug in the compiler.
     let bad = start::violations(t);
     assert!(bad.is_empty(), "internal error: not valid Bicep: {}", bad.join("; "));
-    let layout = layout::layout(t, &t.workload);
-    let params = main_params(t, &layout);
+    let params = main_params(t, layout);
     let file = |name: &str, text: String| OutputFile {
         name: name.to_string(),
         text,
@@ -84,7 +88,7 @@ pub fn files(t: &Template) -> Vec<OutputFile> {
             file(PARAMETERS_FILE, parameters_file(t, &params, TEMPLATE_FILE)),
         ];
     }
-    let plan = Plan::new(t, &layout);
+    let plan = Plan::new(t, layout);
     let mut modules = Vec::new();
     let mut passed = Vec::new();
     for g in 0..layout.groups.len() {
