@@ -364,6 +364,8 @@ fn follow_note(d: &Deployment, interrupted: bool) -> String {
 fn install_interrupt_handler() {
     // Also SIGTERM (the `termination` feature): CI systems stop a cancelled job with it.
     let result = ctrlc::set_handler(|| {
+        // An outputs file being written is left as it was.
+        crate::output::abandon();
         let note = INTERRUPT_NOTE.lock().map(|n| n.clone()).unwrap_or_default();
         let mut err = std::io::stderr().lock();
         if err.is_terminal() {

@@ -130,7 +130,7 @@ pub fn write_outputs(path: &Path, outputs: &Value) -> Result<(), Error> {
     let text = crate::emit::arm::to_text(outputs);
     crate::output::write_all(dir, &[crate::OutputFile { name, text }], &[])
         .map(|_| ())
-        .map_err(|e| Error::File(format!("cannot write {}: {e}", path.display())))
+        .map_err(|e| Error::File(format!("cannot write the deployment's outputs: {e}")))
 }
 
 #[cfg(test)]
