@@ -295,7 +295,8 @@ pub struct WorkloadIdentity {
 
 impl Credential for WorkloadIdentity {
     fn get_token(&self, http: &Client) -> Result<AccessToken, Error> {
-        let assertion = std::fs::read_to_string(&self.token_file).map_err(|e| {
+        // A token is a few kilobytes: a cap keeps a device or a huge file from being read.
+        let assertion = crate::input::read_text(&self.token_file, 1024 * 1024).map_err(|e| {
             Error::File(format!(
                 "cannot read the federated token AZURE_FEDERATED_TOKEN_FILE={}: {e}",
                 self.token_file.display()
