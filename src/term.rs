@@ -48,6 +48,18 @@ fn escape(s: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A JSON value from outside (Azure's what-if) with every string and key escaped, before it
+/// is rendered with colours of our own.
+pub fn clean_json(v: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => Value::String(clean(s).into_owned()),
+        Value::Array(a) => Value::Array(a.iter().map(clean_json).collect()),
+        Value::Object(o) => Value::Object(o.iter().map(|(k, v)| (clean(k).into_owned(), clean_json(v))).collect()),
+        other => other.clone(),
+    }
+}
+
 /// Longest value quoted in full in a message; longer ones show their start and end.
 pub const MAX_QUOTED: usize = 80;
 
