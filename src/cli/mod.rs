@@ -173,7 +173,7 @@ pub(crate) enum Load {
 pub(crate) fn load(path: &Path) -> Result<SourceFile, Load> {
     let name = path.display().to_string();
     let io_error = |e: std::io::Error| {
-        eprintln!("error: cannot read {}: {e}", path.display());
+        eprintln!("error: cannot read {}: {e}", crate::term::clean(&name));
         if e.kind() == std::io::ErrorKind::NotFound && path == Path::new(DEFAULT_FILE) {
             eprintln!(
                 "  = help: pass the topology file, e.g. `aoai-vnet build examples/guide.yaml`, or run `aoai-vnet init`"
@@ -239,8 +239,11 @@ pub(crate) fn report(file: &SourceFile, diags: &[Diagnostic], writes: bool) {
     let warnings = diags.len() - errors;
     if errors > 0 {
         let tail = if writes { "; nothing was written" } else { "" };
-        eprintln!("{}: {errors} error(s), {warnings} warning(s){tail}", file.name);
+        eprintln!(
+            "{}: {errors} error(s), {warnings} warning(s){tail}",
+            crate::term::clean(&file.name)
+        );
     } else if warnings > 0 {
-        eprintln!("{}: {warnings} warning(s)", file.name);
+        eprintln!("{}: {warnings} warning(s)", crate::term::clean(&file.name));
     }
 }

@@ -60,7 +60,9 @@ fn io_fail(path: &Path, e: &io::Error) -> WriteError {
 
 /// The folder and file name of a generated file, after checking its name.
 fn target(dir: &Path, name: &str) -> io::Result<(PathBuf, String)> {
-    let plain = |p: &str| !p.is_empty() && p != "." && p != ".." && !p.contains(['/', '\\', '\0']);
+    // 255 bytes is the longest file name of common file systems: a longer one would fail only
+    // at the final rename, after other files were replaced.
+    let plain = |p: &str| !p.is_empty() && p.len() <= 255 && p != "." && p != ".." && !p.contains(['/', '\\', '\0']);
     match name.split_once('/') {
         None if plain(name) => Ok((dir.to_path_buf(), name.to_string())),
         Some((folder, file)) if SUBFOLDERS.contains(&folder) && plain(file) => Ok((dir.join(folder), file.to_string())),
@@ -169,7 +171,12 @@ fn stage_and_commit(
         if folder.as_path() != dir && ensure_folder(folder, false)? {
             created.push(folder.to_path_buf());
         }
-        staged::clean_leftovers(folder);
+        let names: Vec<&str> = targets
+            .iter()
+            .filter(|(f, _)| f == *folder)
+            .map(|(_, n)| n.as_str())
+            .collect();
+        staged::clean_leftovers(folder, &names);
     }
     // Nothing may stand where a file goes but a file or a link (which the rename replaces).
     for (folder, file) in targets {
@@ -207,8 +214,8 @@ fn stage_and_commit(
         }
         Ok(removed)
     })
-    .map_err(|(path, e)| WriteError {
-        partial: true,
+    .map_err(|(path, e, partial)| WriteError {
+        partial,
         ..io_fail(if path.as_os_str().is_empty() { dir } else { &path }, &e)
     })
 }
@@ -263,6 +270,7 @@ mod tests {
             "other/x.bicep",
             "a\\b",
             "modules\\x.bicep",
+            &"x".repeat(256),
         ] {
             assert!(target(dir, bad).is_err(), "{bad:?}");
         }

@@ -54,21 +54,21 @@ pub fn stage(folder: &Path, text: &[u8]) -> io::Result<PathBuf> {
 /// Renames each staged file to its target, holding the state so that a signal waits for the
 /// renames to end (the folder is never left half-updated by Ctrl-C). `then` runs while the
 /// state is held (the pruning of files no longer generated). On error, what is still staged
-/// is removed.
+/// is removed; the error says whether anything had been renamed or removed by then.
 pub fn commit<T>(
     pairs: &[(PathBuf, PathBuf)],
     then: impl FnOnce() -> io::Result<T>,
-) -> Result<T, (PathBuf, io::Error)> {
+) -> Result<T, (PathBuf, io::Error, bool)> {
     let mut st = state();
     let mut result = Ok(());
-    for (tmp, target) in pairs {
+    for (i, (tmp, target)) in pairs.iter().enumerate() {
         if let Err(e) = fs::rename(tmp, target) {
-            result = Err((target.clone(), e));
+            result = Err((target.clone(), e, i > 0));
             break;
         }
         st.staged.retain(|p| p != tmp);
     }
-    let result = result.and_then(|()| then().map_err(|e| (PathBuf::new(), e)));
+    let result = result.and_then(|()| then().map_err(|e| (PathBuf::new(), e, true)));
     match result {
         Ok(v) => {
             st.committed = true;
@@ -116,14 +116,21 @@ pub fn is_temp_name(name: &str) -> bool {
 }
 
 /// Removes this tool's temporary files left in `folder` by a run that was killed (only while
-/// the folder's lock is held: no other run is writing there). Links and folders are left alone.
-pub fn clean_leftovers(folder: &Path) {
+/// the folder's lock is held: no other run is writing there): the current form, and the old
+/// form only for the `files` written there (another program's `.x.tmp-123` is not ours). Links
+/// and folders are left alone.
+pub fn clean_leftovers(folder: &Path, files: &[&str]) {
     let Ok(entries) = fs::read_dir(folder) else {
         return;
     };
     for e in entries.flatten() {
-        let regular = e.file_type().is_ok_and(|t| t.is_file());
-        if regular && is_temp_name(&e.file_name().to_string_lossy()) {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let ours = (name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX))
+            || (is_temp_name(&name)
+                && name
+                    .rsplit_once(".tmp-")
+                    .is_some_and(|(base, _)| files.iter().any(|f| base.strip_prefix('.') == Some(*f))));
+        if ours && e.file_type().is_ok_and(|t| t.is_file()) {
             let _ = fs::remove_file(e.path());
         }
     }
