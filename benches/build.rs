@@ -4,6 +4,10 @@
 //! Targets: 500 spokes in under 50 ms; 1,800 VNets in under 200 ms and 200 MB on one core;
 //! growth close to linear. Each size is compiled several times in-process (parse, check, lower, emit ARM and
 //! Bicep); the best time is reported, and the peak heap measured by a counting allocator.
+//!
+//! Then hostile input (issue 11): a map of 100,000 keys (once quadratic: 25 s) and an alias of
+//! a 1 MB string repeated 2,000 times (once 8 GB); each must be refused or read in well under a
+//! second and a few tens of MB.
 
 use aoai_vnet::{compile, source::SourceFile, Target};
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -107,4 +111,26 @@ fn main() {
         );
     }
     println!("time per VNet: {}", per_vnet.join(", "));
+    println!("\n{:<34} {:>10} {:>12}", "hostile input", "ms", "peak heap MB");
+    let mut wide = String::from("name: bench\ntags:\n");
+    for i in 0..100_000 {
+        wide.push_str(&format!("  k{i:06}: v\n"));
+    }
+    let alias = format!(
+        "name: bench\na: &s \"{}\"\nb: [{}]\n",
+        "x".repeat(1 << 20),
+        vec!["*s"; 2000].join(", ")
+    );
+    for (what, text) in [
+        ("map of 100,000 keys", wide),
+        ("1 MB alias repeated 2,000 times", alias),
+    ] {
+        let before = CURRENT.load(Ordering::Relaxed);
+        PEAK.store(before, Ordering::Relaxed);
+        let start = Instant::now();
+        let _ = aoai_vnet::yaml::parse(&text);
+        let ms = start.elapsed().as_secs_f64() * 1e3;
+        let peak = (PEAK.load(Ordering::Relaxed) - before) as f64 / 1048576.0;
+        println!("{what:<34} {ms:>10.1} {peak:>12.1}");
+    }
 }

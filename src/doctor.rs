@@ -474,13 +474,25 @@ pub fn render(r: &Report) -> String {
 
 /// The host name in what the user typed: `https://x.openai.azure.com/` and `[::1]` work too.
 pub fn host_of(input: &str) -> &str {
+    target_of(input).0
+}
+
+/// The host name and the port, if one is given, in what the user typed:
+/// `https://host:18443/`, `host:18443`, `[::1]:8443`; a bare IPv6 address has no port.
+pub fn target_of(input: &str) -> (&str, Option<&str>) {
     let s = input.trim();
     let s = s.split_once("://").map_or(s, |(_, rest)| rest);
     let s = s.split(['/', '?', '#']).next().unwrap_or(s);
+    // `user@host` in a URL: the host is after the last `@`.
+    let s = s.rsplit_once('@').map_or(s, |(_, h)| h);
     if let Some(inner) = s.strip_prefix('[') {
-        return inner.split(']').next().unwrap_or(inner);
+        let (host, rest) = inner.split_once(']').unwrap_or((inner, ""));
+        return (host, rest.strip_prefix(':'));
     }
-    s
+    match s.split_once(':') {
+        Some((host, port)) if !port.contains(':') => (host, Some(port)),
+        _ => (s, None),
+    }
 }
 
 #[cfg(test)]
@@ -519,6 +531,11 @@ mod tests {
         assert_eq!(host_of("x.openai.azure.com"), "x.openai.azure.com");
         assert_eq!(host_of("http://x.openai.azure.com/openai?x=1"), "x.openai.azure.com");
         assert_eq!(host_of("[::1]"), "::1");
+        assert_eq!(target_of("https://host:18443/"), ("host", Some("18443")));
+        assert_eq!(target_of("host:443"), ("host", Some("443")));
+        assert_eq!(target_of("[::1]:8443"), ("::1", Some("8443")));
+        assert_eq!(target_of("::1"), ("::1", None));
+        assert_eq!(target_of("https://x.openai.azure.com"), ("x.openai.azure.com", None));
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod deploy;
 pub mod diag;
 pub mod doctor;
 pub mod emit;
+pub mod input;
 pub mod ir;
 pub mod layout;
 pub mod lower;
@@ -19,6 +20,7 @@ pub mod model;
 pub mod output;
 pub mod source;
 pub mod syntax;
+pub mod term;
 pub mod tools;
 pub mod yaml;
 

@@ -14,6 +14,9 @@ pub const MAX_DEPTH: usize = 64;
 pub const MAX_NODES: usize = 1_000_000;
 /// Larger inputs are refused before parsing.
 pub const MAX_BYTES: usize = 16 * 1024 * 1024;
+/// More scalar text than this, aliases expanded, is refused: a node count alone lets one alias
+/// of a long string repeat it thousands of times (a real topology holds well under 1 MB).
+pub const MAX_EXPANDED_BYTES: usize = 2 * MAX_BYTES;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Scalar {
@@ -87,7 +90,44 @@ enum Frame {
         anchor: usize,
         entries: Vec<(Node, Node)>,
         key: Option<Node>,
+        /// The keys so far and their lines: duplicates are found in constant time, so a map of
+        /// 100,000 keys is not quadratic.
+        seen: HashMap<String, u32>,
     },
+}
+
+/// What an anchored node costs each time an alias repeats it.
+struct Anchored {
+    node: Node,
+    nodes: usize,
+    bytes: usize,
+}
+
+/// The size of everything built so far, aliases expanded: nodes and bytes of scalar text.
+#[derive(Default)]
+struct Budget {
+    nodes: usize,
+    bytes: usize,
+}
+
+impl Budget {
+    fn add(&mut self, nodes: usize, bytes: usize, at: Pos) -> Result<(), Diagnostic> {
+        self.nodes = self.nodes.saturating_add(nodes);
+        self.bytes = self.bytes.saturating_add(bytes);
+        let over = if self.nodes > MAX_NODES {
+            format!("more than {MAX_NODES} nodes")
+        } else if self.bytes > MAX_EXPANDED_BYTES {
+            format!("more than {MAX_EXPANDED_BYTES} bytes of text")
+        } else {
+            return Ok(());
+        };
+        Err(Diagnostic::error(
+            "E0001",
+            Some(Span::new(at, at)),
+            format!("the document expands to {over} (are YAML aliases repeating large values?)"),
+        )
+        .with_help("write the values out, or use fewer and smaller aliases"))
+    }
 }
 
 /// Parses one YAML document. Errors are located diagnostics (code `E0001`); an empty document is
@@ -114,16 +154,9 @@ pub fn parse(text: &str) -> Result<Node, Diagnostic> {
     }
     let mut parser = Parser::new_from_str(text);
     let mut stack: Vec<Frame> = Vec::new();
-    let mut anchors: HashMap<usize, Node> = HashMap::new();
+    let mut anchors: HashMap<usize, Anchored> = HashMap::new();
     let mut docs: Vec<Node> = Vec::new();
-    let mut nodes = 0usize;
-    let too_big = |p: Pos| {
-        Diagnostic::error(
-            "E0001",
-            Some(Span::new(p, p)),
-            format!("the document expands to more than {MAX_NODES} nodes (are YAML aliases nested?)"),
-        )
-    };
+    let mut budget = Budget::default();
     while let Some(ev) = parser.next_event() {
         let (event, raw_span) = ev.map_err(|e| {
             let p = pos(e.marker());
@@ -132,6 +165,7 @@ pub fn parse(text: &str) -> Result<Node, Diagnostic> {
         let span = span_of(&raw_span);
         let finished: Option<(Node, usize)> = match event {
             Event::Scalar(value, style, anchor, _tag) => {
+                budget.add(0, value.len(), span.start)?;
                 let s = match style {
                     ScalarStyle::Plain => Scalar::Plain(value.into_owned()),
                     _ => Scalar::Quoted(value.into_owned()),
@@ -145,14 +179,11 @@ pub fn parse(text: &str) -> Result<Node, Diagnostic> {
                 ))
             }
             Event::Alias(id) => match anchors.get(&id) {
-                Some(n) => {
-                    let size = count(n);
-                    nodes += size;
-                    if nodes > MAX_NODES {
-                        return Err(too_big(span.start));
-                    }
+                Some(a) => {
+                    // Charged before it is copied; the alias itself is counted below.
+                    budget.add(a.nodes - 1, a.bytes, span.start)?;
                     // The copy keeps the anchored node's spans: diagnostics point at the definition.
-                    Some((n.clone(), 0))
+                    Some((a.node.clone(), 0))
                 }
                 None => {
                     return Err(Diagnostic::error(
@@ -182,6 +213,7 @@ pub fn parse(text: &str) -> Result<Node, Diagnostic> {
                         anchor,
                         entries: Vec::new(),
                         key: None,
+                        seen: HashMap::new(),
                     },
                     span,
                 )?;
@@ -219,16 +251,24 @@ pub fn parse(text: &str) -> Result<Node, Diagnostic> {
         let Some((node, anchor)) = finished else {
             continue;
         };
-        nodes += 1;
-        if nodes > MAX_NODES {
-            return Err(too_big(node.span.start));
-        }
+        budget.add(1, 0, node.span.start)?;
         if anchor != 0 {
-            anchors.insert(anchor, node.clone());
+            // The anchor's copy costs as much as an alias of it: nested anchors copy their
+            // subtrees again and again.
+            let (nodes, bytes) = measure(&node);
+            budget.add(nodes, bytes, node.span.start)?;
+            anchors.insert(
+                anchor,
+                Anchored {
+                    node: node.clone(),
+                    nodes,
+                    bytes,
+                },
+            );
         }
         match stack.last_mut() {
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
+            Some(Frame::Map { entries, key, seen, .. }) => match key.take() {
                 None => {
                     if !matches!(node.kind, NodeKind::Scalar(_)) {
                         return Err(Diagnostic::error(
@@ -237,17 +277,15 @@ pub fn parse(text: &str) -> Result<Node, Diagnostic> {
                             "a mapping key must be a plain name",
                         ));
                     }
-                    if let Some((first, _)) = entries.iter().find(|(k, _)| k.scalar_text() == node.scalar_text()) {
+                    let text = node.scalar_text().unwrap_or_default();
+                    if let Some(line) = seen.get(text) {
                         return Err(Diagnostic::error(
                             "E0002",
                             Some(node.span),
-                            format!(
-                                "duplicate key `{}` (first at line {})",
-                                node.scalar_text().unwrap_or_default(),
-                                first.span.start.line
-                            ),
+                            format!("duplicate key `{text}` (first at line {line})"),
                         ));
                     }
+                    seen.insert(text.to_string(), node.span.start.line);
                     *key = Some(node);
                 }
                 Some(k) => entries.push((k, node)),
@@ -278,11 +316,16 @@ fn push_frame(stack: &mut Vec<Frame>, frame: Frame, span: Span) -> Result<(), Di
     Ok(())
 }
 
-fn count(n: &Node) -> usize {
+/// The nodes and bytes of scalar text of a tree.
+fn measure(n: &Node) -> (usize, usize) {
+    let add = |(a, b): (usize, usize), (c, d): (usize, usize)| (a + c, b + d);
     match &n.kind {
-        NodeKind::Scalar(_) => 1,
-        NodeKind::Seq(items) => 1 + items.iter().map(count).sum::<usize>(),
-        NodeKind::Map(entries) => 1 + entries.iter().map(|(k, v)| count(k) + count(v)).sum::<usize>(),
+        NodeKind::Scalar(Scalar::Plain(s) | Scalar::Quoted(s)) => (1, s.len()),
+        NodeKind::Seq(items) => items.iter().map(measure).fold((1, 0), add),
+        NodeKind::Map(entries) => entries
+            .iter()
+            .map(|(k, v)| add(measure(k), measure(v)))
+            .fold((1, 0), add),
     }
 }
 

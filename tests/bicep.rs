@@ -194,6 +194,7 @@ tags:
   "${key}": "tab\there, newline\nthere, bell\u0007, Zürich – ok"
   "core.windows.net": "https://login.microsoftonline.com/x"
   plain: "'''"
+  "[concat('a')]": "[looks like an expression]"
 vnets:
   main:
     address_space: 10.0.0.0/16
@@ -216,6 +217,13 @@ fn awkward_strings_survive_the_round_trip() {
     ] {
         assert!(bicep.contains(&format!("\n{line}\n")), "{line} not in:\n{bicep}");
     }
+    // ARM evaluates a property name that starts with `[` as it does a value: both are escaped.
+    let tags = &files.arm["resources"][0]["tags"];
+    assert_eq!(tags["[[concat('a')]"], "[[looks like an expression]", "{tags}");
+    assert!(
+        bicep.contains("\n  '[concat(\\'a\\')]': '[looks like an expression]'\n"),
+        "{bicep}"
+    );
 }
 
 #[test]
@@ -1118,7 +1126,11 @@ fn canon_arm(v: &Json, cx: &ArmCx) -> Result<Json, String> {
         Json::Array(items) => Json::Array(items.iter().map(|i| canon_arm(i, cx)).collect::<Result<_, _>>()?),
         Json::Object(map) => Json::Object(
             map.iter()
-                .map(|(k, v)| Ok((k.clone(), canon_arm(v, cx)?)))
+                // A name that starts with `[[` is the literal that starts with `[`, as for values.
+                .map(|(k, v)| {
+                    let k = k.strip_prefix('[').filter(|r| r.starts_with('[')).unwrap_or(k);
+                    Ok((k.to_string(), canon_arm(v, cx)?))
+                })
                 .collect::<Result<_, String>>()?,
         ),
         other => other.clone(),

@@ -431,7 +431,9 @@ fn an_unreachable_endpoint_exits_5() {
     let o = run_bounded(&mut c, LIMIT);
     assert_eq!(o.status.code(), Some(5), "{}", err(&o));
     assert!(
-        err(&o).contains(&format!("error: cannot reach Azure Resource Manager at {endpoint}")),
+        err(&o).contains(&format!(
+            "error: cannot reach Azure Resource Manager (reading resource group rg-demo) at {endpoint}"
+        )),
         "{}",
         err(&o)
     );
@@ -1173,4 +1175,393 @@ fn a_refused_service_principal_exits_4_with_entras_reason() {
     );
     assert!(arm_requests(&fake).is_empty());
     assert_no_secrets(&o);
+}
+
+// ---- Hardening: a Resource Manager (or something in its place) that misbehaves. ----
+
+/// A script whose deployment goes well, with some answers replaced by `over` (method, path,
+/// and how many times it was asked so far; `None` keeps the script's answer).
+fn misbehaving(script: Script, over: impl Fn(&Req, &str, usize) -> Option<Resp> + Send + Sync + 'static) -> Fake {
+    let inner = script.handler();
+    let seen = std::sync::Mutex::new(std::collections::HashMap::<String, usize>::new());
+    Fake::start(move |r: &Req, base: &str| {
+        let n = {
+            let mut seen = seen.lock().unwrap();
+            let n = seen.entry(format!("{} {}", r.method, r.path())).or_insert(0);
+            *n += 1;
+            *n
+        };
+        over(r, base, n).unwrap_or_else(|| inner(r, base))
+    })
+}
+
+fn deploy_run(s: &Setup, fake: &Fake, extra_env: &[(&str, &str)], args: &[&str]) -> Output {
+    let mut c = command(&s.dir, &s.bin, &fake.url);
+    with_sp(&mut c, fake);
+    for (k, v) in extra_env {
+        c.env(k, v);
+    }
+    c.env("CI", "1")
+        .args(["deploy", "--yes", "-p", "jumpboxSshPublicKey=@id.pub"])
+        .args(args);
+    let o = run_bounded(&mut c, LIMIT);
+    assert_no_secrets(&o);
+    o
+}
+
+const DEPLOYMENT: &str = "/providers/Microsoft.Resources/deployments/aoai-vnet-demo";
+
+#[test]
+fn huge_durations_expiries_and_delay_scales_saturate_instead_of_panicking() {
+    let s = setup("saturate");
+    let fake = misbehaving(Script::default(), |r, _, _| {
+        if r.path().ends_with("/oauth2/v2.0/token") {
+            return Some(Resp::json(
+                200,
+                json!({"token_type": "Bearer", "expires_in": 18446744073709551615u64, "access_token": SP_TOKEN}),
+            ));
+        }
+        if r.path().ends_with("/operations") {
+            let ops = json!({"value": [{"operationId": "9", "properties": {
+                "provisioningOperation": "Create", "provisioningState": "Succeeded",
+                "duration": "PT99999999999999999999999S",
+                "targetResource": {"id": "/x", "resourceType": "Microsoft.Network/virtualNetworks", "resourceName": "vnet-demo-main"}}}]});
+            return Some(Resp::json(200, ops));
+        }
+        None
+    });
+    let o = deploy_run(&s, &fake, &[], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(err(&o).contains("deployment aoai-vnet-demo succeeded"), "{}", err(&o));
+
+    // The Azure CLI's `expires_on` as large.
+    #[cfg(unix)]
+    {
+        let s = setup("saturate-az");
+        fake_az(&s.bin);
+        let az = fs::read_to_string(s.bin.join("az")).unwrap();
+        fs::write(s.bin.join("az"), az.replace("4102444800", "18446744073709551615")).unwrap();
+        let fake = Fake::start(Script::default().handler());
+        let mut c = command(&s.dir, &s.bin, &fake.url);
+        c.env("CI", "1")
+            .args(["deploy", "--yes", "-p", "jumpboxSshPublicKey=@id.pub"]);
+        let o = run_bounded(&mut c, LIMIT);
+        assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    }
+
+    // A delay scale too large for any duration: a long wait that the deadline ends, no panic.
+    let s = setup("saturate-scale");
+    let fake = Fake::start(Script::default().handler());
+    let o = deploy_run(&s, &fake, &[("AOAI_VNET_DELAY_SCALE", "1e300")], &["--timeout", "1s"]);
+    assert_eq!(o.status.code(), Some(5), "{}", err(&o));
+    assert!(
+        err(&o).contains("following the deployment: still not finished after 1s (--timeout)"),
+        "{}",
+        err(&o)
+    );
+    assert!(err(&o).contains("may still be running in Azure"), "{}", err(&o));
+}
+
+#[test]
+fn html_from_a_captive_portal_is_not_success() {
+    let s = setup("captive");
+    let fake = misbehaving(Script::default(), |r, _, _| {
+        if r.path().ends_with("/oauth2/v2.0/token") {
+            return None;
+        }
+        Some(Resp {
+            status: 200,
+            headers: vec![("Content-Type".into(), "text/html".into())],
+            body: "<html><body>Please sign in to the hotel Wi-Fi</body></html>".into(),
+        })
+    });
+    let o = deploy_run(&s, &fake, &[], &[]);
+    assert_eq!(o.status.code(), Some(5), "{}", err(&o));
+    let e = err(&o);
+    assert!(
+        e.contains("Resource Manager answered HTTP 200 with a body that is not JSON (it starts with `<html><body>Please sign in"),
+        "{e}"
+    );
+    assert!(!e.contains("validation passed"), "{e}");
+    assert_eq!(fake.count("PUT", DEPLOYMENT), 0, "nothing deployed");
+    assert_eq!(arm_requests(&fake).len(), 1, "the first answer was enough");
+}
+
+#[test]
+fn an_operation_status_without_status_is_not_running_forever() {
+    for (name, body) in [("garbage", "garbage"), ("no-status", "{\"state\": 1}")] {
+        let s = setup(&format!("lro-{name}"));
+        let fake = misbehaving(Script::default(), move |r, _, _| {
+            (r.path() == "/lro/deployment-status").then(|| Resp {
+                status: 200,
+                headers: Vec::new(),
+                body: body.into(),
+            })
+        });
+        let o = deploy_run(&s, &fake, &[], &[]);
+        assert_eq!(o.status.code(), Some(5), "{name}: {}", err(&o));
+        assert!(err(&o).contains("following the deployment: "), "{}", err(&o));
+        assert!(err(&o).contains("may still be running in Azure"), "{}", err(&o));
+        assert_eq!(fake.count("GET", "/lro/deployment-status"), 1, "{name}");
+    }
+}
+
+#[test]
+fn a_location_that_points_at_itself_is_polled_slowly_and_given_up_at_the_deadline() {
+    let s = setup("self-location");
+    let fake = misbehaving(Script::default(), |r, base, _| {
+        let looping = Resp::empty(202)
+            .header("Location", &format!("{base}/lro/forever"))
+            .header("Retry-After", "0");
+        (r.path().ends_with("/validate") || r.path() == "/lro/forever").then_some(looping)
+    });
+    // Waits scaled to a twentieth: the shortest poll interval (1 s) becomes 50 ms.
+    let o = deploy_run(&s, &fake, &[("AOAI_VNET_DELAY_SCALE", "0.05")], &["--timeout", "2s"]);
+    assert_eq!(o.status.code(), Some(5), "{}", err(&o));
+    assert!(
+        err(&o).contains("error: validating the deployment: still not finished after 2s (--timeout)"),
+        "{}",
+        err(&o)
+    );
+    let polls: Vec<Req> = fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.path() == "/lro/forever")
+        .collect();
+    assert!(!polls.is_empty());
+    for w in polls.windows(2) {
+        let gap = w[1].at - w[0].at;
+        assert!(gap >= Duration::from_millis(45), "polled again after {gap:?}");
+    }
+    assert_eq!(fake.count("PUT", DEPLOYMENT), 0);
+}
+
+#[test]
+fn a_truncated_final_answer_is_a_failure_and_keeps_the_earlier_outputs() {
+    let s = setup("truncated");
+    fs::create_dir_all(s.dir.join("infra")).unwrap();
+    let earlier = "{\n  \"privateEndpointIp\": {\"type\": \"String\", \"value\": \"10.0.1.9\"}\n}\n";
+    fs::write(s.dir.join("infra/deployment-outputs.json"), earlier).unwrap();
+    let fake = misbehaving(Script::default(), |r, _, _| {
+        (r.method == "GET" && r.path().ends_with(DEPLOYMENT)).then(|| Resp {
+            status: 200,
+            headers: Vec::new(),
+            body: "{\"name\":\"d\",\"properties\":{\"provisioningState\":\"Succ".into(),
+        })
+    });
+    let o = deploy_run(&s, &fake, &[], &[]);
+    assert_eq!(o.status.code(), Some(5), "{}", err(&o));
+    assert!(
+        err(&o).contains("reading the deployment: Resource Manager answered HTTP 200 with a body that is cut off"),
+        "{}",
+        err(&o)
+    );
+    assert!(!err(&o).contains("succeeded"), "{}", err(&o));
+    assert!(out(&o).is_empty(), "no outputs printed: {}", out(&o));
+    assert_eq!(
+        fs::read_to_string(s.dir.join("infra/deployment-outputs.json")).unwrap(),
+        earlier
+    );
+}
+
+#[test]
+fn an_error_nested_past_the_json_depth_limit_still_shows_its_outer_error() {
+    let s = setup("deep-error");
+    let deep = format!(
+        "{{\"error\": {{\"code\": \"InvalidTemplateDeployment\", \"message\": \"The template deployment failed.\", \"details\": [{}{}]}}}}",
+        "{\"code\": \"Inner\", \"message\": \"deeper\", \"details\": [".repeat(3000),
+        "]}".repeat(3000)
+    );
+    let script = Script {
+        validate: Some(Resp {
+            status: 400,
+            headers: Vec::new(),
+            body: deep,
+        }),
+        ..Script::default()
+    };
+    let fake = Fake::start(script.handler());
+    let o = deploy_run(&s, &fake, &[], &[]);
+    assert_eq!(o.status.code(), Some(4), "{}", err(&o));
+    assert!(
+        err(&o).contains("InvalidTemplateDeployment: The template deployment failed."),
+        "{}",
+        err(&o)
+    );
+    assert!(err(&o).contains("- Inner: deeper"), "{}", err(&o));
+    assert!(err(&o).len() < 4000, "{}", err(&o));
+}
+
+#[test]
+fn a_server_that_never_answers_is_given_up_on_saying_what_was_waited_for() {
+    let s = setup("silent");
+    let fake = misbehaving(Script::default(), |r, _, _| {
+        if r.path().ends_with("/resourcegroups/rg-demo") {
+            std::thread::sleep(Duration::from_secs(15));
+        }
+        None
+    });
+    let o = deploy_run(&s, &fake, &[("AOAI_VNET_HTTP_TIMEOUT", "0.5")], &[]);
+    assert_eq!(o.status.code(), Some(5), "{}", err(&o));
+    let e = err(&o);
+    assert!(
+        e.contains(&format!(
+            "note: no answer from Azure Resource Manager (reading resource group rg-demo) at {} within 0.5 s; trying again (2 of at most 3)",
+            fake.url
+        )),
+        "{e}"
+    );
+    assert!(e.contains("(3 of at most 3)"), "{e}");
+    assert!(!e.contains("(4 of"), "{e}");
+    assert!(
+        e.contains("error: cannot reach Azure Resource Manager (reading resource group rg-demo)"),
+        "{e}"
+    );
+    assert!(e.contains("no answer in time"), "{e}");
+}
+
+#[test]
+fn secure_outputs_are_never_printed_or_saved() {
+    let s = setup("secure-outputs");
+    let mut outputs = outputs();
+    outputs["adminPassword"] = json!({"type": "SecureString", "value": "pa55-NEVER-SHOWN"});
+    outputs["keys"] = json!({"type": "secureObject", "value": {"k": "obj-NEVER-SHOWN"}});
+    let script = Script {
+        outcome: Outcome::Succeeded(outputs),
+        ..Script::default()
+    };
+    let fake = Fake::start(script.handler());
+    let o = deploy_run(&s, &fake, &[], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let saved = fs::read_to_string(s.dir.join("infra/deployment-outputs.json")).unwrap();
+    for secret in ["pa55-NEVER-SHOWN", "obj-NEVER-SHOWN"] {
+        assert!(!out(&o).contains(secret) && !err(&o).contains(secret), "{}", out(&o));
+        assert!(!saved.contains(secret), "{saved}");
+    }
+    assert!(
+        out(&o).contains("adminPassword: (secure value, not shown)\n"),
+        "{}",
+        out(&o)
+    );
+    let saved: Value = serde_json::from_str(&saved).unwrap();
+    assert_eq!(saved["adminPassword"], json!({"type": "SecureString"}));
+    assert_eq!(saved["privateEndpointIp"]["value"], "10.0.1.4");
+}
+
+#[test]
+fn a_token_endpoint_that_echoes_the_request_never_shows_the_secret() {
+    let s = setup("echo-secret");
+    let fake = misbehaving(Script::default(), |r, _, _| {
+        r.path().ends_with("/oauth2/v2.0/token").then(|| {
+            Resp::json(
+                400,
+                json!({"error": "invalid_request\u{1b}[2J",
+                    "error_description": format!("AADSTS900144: bad request body: {}", r.body)}),
+            )
+        })
+    });
+    let o = deploy_run(&s, &fake, &[], &[]);
+    assert_eq!(o.status.code(), Some(4), "{}", err(&o));
+    let e = err(&o);
+    assert!(e.contains("AADSTS900144: bad request body: "), "{e}");
+    assert!(e.contains("client_secret=[redacted]"), "{e}");
+    assert!(!e.contains('\u{1b}'), "{e}");
+}
+
+#[test]
+fn bad_polling_urls_after_the_put_are_network_failures() {
+    for (name, url) in [
+        ("plain-http", "http://example.com/lro/x"),
+        ("relative", "lro/deployment-status"),
+    ] {
+        let s = setup(&format!("bad-url-{name}"));
+        let fake = misbehaving(Script::default(), move |r, _, _| {
+            (r.method == "PUT" && r.path().ends_with(DEPLOYMENT)).then(|| {
+                Resp::json(
+                    201,
+                    json!({"name": "d", "properties": {"provisioningState": "Accepted"}}),
+                )
+                .header("Azure-AsyncOperation", url)
+            })
+        });
+        let o = deploy_run(&s, &fake, &[], &[]);
+        assert_eq!(o.status.code(), Some(5), "{name}: {}", err(&o));
+        assert!(
+            err(&o).contains("following the deployment: Resource Manager sent a URL to follow that cannot be used"),
+            "{}",
+            err(&o)
+        );
+        assert!(err(&o).contains("may still be running in Azure"), "{}", err(&o));
+    }
+}
+
+#[test]
+fn an_expired_token_while_following_is_renewed_once_then_said() {
+    let expired = || {
+        Resp::error(
+            401,
+            "ExpiredAuthenticationToken",
+            "The access token expiry UTC time is earlier than current UTC time.",
+        )
+    };
+    // Once: a new token, and the deployment is followed to its end.
+    let s = setup("expired-once");
+    let fake = misbehaving(Script::default(), move |r, _, n| {
+        (r.path() == "/lro/deployment-status" && n == 1).then(expired)
+    });
+    let o = deploy_run(&s, &fake, &[], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(fake.count("POST", "/oauth2/v2.0/token"), 2, "one renewal");
+
+    // Always: said, with the right hint, not "check the topology's cloud".
+    let s = setup("expired-always");
+    let fake = misbehaving(Script::default(), move |r, _, _| {
+        (r.path() == "/lro/deployment-status").then(expired)
+    });
+    let o = deploy_run(&s, &fake, &[], &[]);
+    assert_eq!(o.status.code(), Some(4), "{}", err(&o));
+    let e = err(&o);
+    assert!(e.contains("ExpiredAuthenticationToken"), "{e}");
+    assert!(e.contains("= help: the token expired"), "{e}");
+    assert!(!e.contains("check the topology's `cloud`"), "{e}");
+    assert_eq!(
+        fake.count("POST", "/oauth2/v2.0/token"),
+        2,
+        "renewed once, not again and again"
+    );
+}
+
+#[test]
+fn an_outputs_folder_that_is_a_file_is_said_so() {
+    let s = setup("outputs-folder-file");
+    fs::write(s.dir.join("infra"), "a file").unwrap();
+    let fake = Fake::start(Script::default().handler());
+    let o = deploy_run(&s, &fake, &[], &[]);
+    assert_eq!(o.status.code(), Some(5), "{}", err(&o));
+    assert!(
+        err(&o).contains("the deployment succeeded, but its outputs could not be saved: cannot write the deployment's outputs: infra: is a file, not a folder"),
+        "{}",
+        err(&o)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_parameter_file_that_is_a_device_is_refused_before_any_request() {
+    let s = setup("param-device");
+    let fake = Fake::start(Script::default().handler());
+    let mut c = command(&s.dir, &s.bin, &fake.url);
+    with_sp(&mut c, &fake);
+    c.env("CI", "1")
+        .args(["deploy", "--yes", "-p", "jumpboxSshPublicKey=@/dev/zero"]);
+    let o = run_bounded(&mut c, LIMIT);
+    assert_eq!(o.status.code(), Some(5), "{}", err(&o));
+    assert!(
+        err(&o).contains(
+            "cannot read /dev/zero (for parameter `jumpboxSshPublicKey`): it is a character device, not a regular file"
+        ),
+        "{}",
+        err(&o)
+    );
+    assert!(fake.requests().is_empty());
 }

@@ -452,6 +452,19 @@ fn doctor_passes_against_a_listener() {
     );
     assert!(l.was_connected(), "doctor opened a connection");
 
+    // A URL with a port, as an endpoint with a port is written: the port is the URL's.
+    let url = format!("https://127.0.0.1:{port}/openai");
+    let (o, _) = doctor(&[&url, "--expect", "127.0.0.1", "--timeout", "2"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains(&format!("3. Connect to 127.0.0.1:{port}")),
+        "{}",
+        stdout(&o)
+    );
+    assert!(l.was_connected(), "doctor connected to the URL's port");
+    let (o, _) = doctor(&[&url, "--port", "1", "--timeout", "2"]);
+    assert_eq!(o.status.code(), Some(2), "two ports: {}", stderr(&o));
+
     // By name, through the system resolver (localhost is in every hosts file).
     let (o, _) = doctor(&["localhost", "--port", &port, "--timeout", "2"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));

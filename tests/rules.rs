@@ -524,3 +524,52 @@ fn region_parameters_never_collide() {
         "{names:?}"
     );
 }
+
+#[test]
+fn a_host_bits_mistake_does_not_hide_the_vnets_other_errors() {
+    let text = "name: demo
+location: eastus
+vnets:
+  hub:
+    address_space: 10.0.0.1/16
+    subnets:
+      default: 10.0.0.0/24
+      other: 10.0.0.128/25
+      outside: 10.9.0.0/24
+      tiny: /30
+      edge: 10.0.1.1/24
+openai: {}
+";
+    let d = diags(text);
+    for (code, line) in [("E0202", 5), ("E0204", 8), ("E0203", 9), ("E0205", 10), ("E0202", 11)] {
+        assert!(
+            d.iter().any(|(c, l, _)| *c == code && *l == line),
+            "{code} at line {line} in {d:?}"
+        );
+    }
+    assert_eq!(d.len(), 5, "one message per mistake: {d:?}");
+}
+
+#[test]
+fn vnets_share_a_named_resource_group() {
+    let text = "name: demo
+location: eastus
+vnets:
+  hub: { address_space: 10.0.0.0/16, resource_group: rg-net }
+  spoke: { address_space: 10.1.0.0/16, resource_group: rg-net, peer: hub }
+openai: { resource_group: rg-net }
+";
+    assert_eq!(diags(text), vec![], "one group, many resources");
+    // The same resource name twice in that group is still a clash.
+    let clash = text.replace("spoke: { address_space", "spoke: { name: vnet-demo-hub, address_space");
+    expect(&clash, "E0103", 5, "vnets.spoke.name");
+}
+
+#[test]
+fn a_subnet_too_large_is_not_told_about_the_smallest_size() {
+    let text = with("private-endpoints: /27", "private-endpoints: /0");
+    let (_, d) = check_source(&SourceFile::new("t.yaml", &text));
+    let e = d.iter().find(|d| d.code == "E0205").expect("E0205");
+    assert_eq!(e.message, "subnet `private-endpoints` is /0; it must be /2 or smaller");
+    assert_eq!(e.help.as_deref(), Some("Azure's largest subnet is /2"));
+}

@@ -34,6 +34,8 @@ struct Draft {
     policies: Option<String>,
     /// Added by a feature, not declared.
     added: bool,
+    /// The feature that needs this subnet, and the line where the file declares it.
+    needed_by: Option<(&'static str, u32)>,
 }
 
 /// Sizes per role: (default added size, largest prefix length allowed, smallest allowed, why).
@@ -65,7 +67,9 @@ pub(super) fn plan(cx: &mut Ctx, t: &Topology, vnets: &mut [Vnet], f: &Features)
     for (i, vnet) in vnets.iter_mut().enumerate() {
         let (key, syn) = &t.vnets[i];
         let mut drafts = declared(cx, key.span, syn, i, f);
-        add_features(&mut drafts, key.span, i, f);
+        // A feature's subnet that does not fit is fixed in `address_space`: point there.
+        let space = syn.address_space.first().map_or(key.span, |s| s.span);
+        add_features(&mut drafts, space, i, f, t);
         let scope = scope_key(&vnet.scope) + "/" + &vnet.name;
         for d in &drafts {
             if !d.added {
@@ -91,6 +95,7 @@ fn declared(cx: &mut Ctx, key: Span, syn: &crate::syntax::Vnet, i: usize, f: &Fe
             service_endpoints: Vec::new(),
             policies: None,
             added: true,
+            needed_by: None,
         }];
     };
     subnets
@@ -152,28 +157,51 @@ fn declared(cx: &mut Ctx, key: Span, syn: &crate::syntax::Vnet, i: usize, f: &Fe
                 service_endpoints,
                 policies,
                 added: false,
+                needed_by: None,
             }
         })
         .collect()
 }
 
-fn add_features(drafts: &mut Vec<Draft>, key: Span, i: usize, f: &Features) {
-    let mut add = |name: &str, role: SubnetRole, wanted: bool| {
+fn add_features(drafts: &mut Vec<Draft>, space: Span, i: usize, f: &Features, t: &Topology) {
+    let mut add = |name: &str, role: SubnetRole, wanted: bool, feature: &'static str, at: Option<Span>| {
         if wanted && !drafts.iter().any(|d| d.name == name) {
             drafts.push(Draft {
                 name: name.into(),
-                span: key,
+                span: space,
                 spec: Spec::Size(limits(role).0),
                 role,
                 service_endpoints: Vec::new(),
                 policies: None,
                 added: true,
+                needed_by: at.map(|s| (feature, s.start.line)),
             });
         }
     };
-    add(BASTION_SUBNET, SubnetRole::Bastion, f.bastion == Some((i, true)));
-    add(GATEWAY_SUBNET, SubnetRole::Gateway, f.gateway == Some(i));
-    add(RESOLVER_SUBNET, SubnetRole::ResolverInbound, f.resolver == Some(i));
+    let bastion = t.bastion.as_ref().map(|b| b.span);
+    add(
+        BASTION_SUBNET,
+        SubnetRole::Bastion,
+        f.bastion == Some((i, true)),
+        "`bastion`",
+        bastion,
+    );
+    let gateway = t.vpn_gateway.as_ref().map(|g| g.span);
+    add(
+        GATEWAY_SUBNET,
+        SubnetRole::Gateway,
+        f.gateway == Some(i),
+        "`vpn_gateway`",
+        gateway,
+    );
+    let resolver = t.dns_resolver.as_ref().map(|r| r.span);
+    add(
+        RESOLVER_SUBNET,
+        SubnetRole::ResolverInbound,
+        f.resolver == Some(i),
+        "`dns_resolver`",
+        resolver,
+    );
 }
 
 fn allocate_all(cx: &mut Ctx, vnet: &Vnet, drafts: &[Draft]) -> Vec<Subnet> {
@@ -233,7 +261,9 @@ fn allocate_all(cx: &mut Ctx, vnet: &Vnet, drafts: &[Draft]) -> Vec<Subnet> {
                 placed[k] = Some(net);
             }
             None => {
-                let what = if d.added {
+                let what = if let Some((feature, line)) = d.needed_by {
+                    format!("the subnet `{}` that {feature} (line {line}) needs", d.name)
+                } else if d.added {
                     format!("the subnet `{}` that a feature needs", d.name)
                 } else {
                     format!("subnet `{}`", d.name)
@@ -283,6 +313,12 @@ fn size_ok(cx: &mut Ctx, d: &Draft, len: u8) -> bool {
             format!("/{smallest} or larger")
         } else {
             format!("/{largest} or smaller")
+        };
+        // Too large is a limit of every subnet, whatever its role.
+        let why = if len < largest {
+            format!("Azure's largest subnet is /{LARGEST_SUBNET}")
+        } else {
+            why.to_string()
         };
         cx.error(
             "E0205",

@@ -213,8 +213,12 @@ impl Ctx<'_> {
         None
     }
 
+    /// A resource group's name. Only its form is checked: many resources share a group, and
+    /// the same group named twice is the same group.
     pub fn resource_group(&mut self, rg: &Str) -> String {
-        self.name(&naming::RESOURCE_GROUP, "subscription", &rg.value, rg.span);
+        if let Err(e) = naming::check(&naming::RESOURCE_GROUP, &rg.value) {
+            self.error("E0102", rg.span, e);
+        }
         rg.value.clone()
     }
 

@@ -103,8 +103,13 @@ pub(super) fn cidr(cx: &mut Ctx, s: &Str) -> Option<ipnet::Ipv4Net> {
                 "E0201"
             };
             let d = cx.error(code, s.span, e.message);
-            if let Some(fix) = e.suggestion {
+            if let Some(fix) = &e.suggestion {
                 d.set_help(format!("did you mean `{fix}`?"));
+            }
+            // Host bits set: the rest is checked with the network address, so that every other
+            // problem shows in the same run (the error already stops the build).
+            if code == "E0202" {
+                return e.suggestion.and_then(|fix| fix.parse().ok());
             }
             None
         }

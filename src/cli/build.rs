@@ -57,8 +57,13 @@ pub(super) fn run(a: &BuildArgs) -> u8 {
                         a.out_dir.join(f).display()
                     );
                 }
+                let target = match a.target {
+                    TargetArg::Arm => " --target arm",
+                    TargetArg::Bicep => " --target bicep",
+                    TargetArg::All => "",
+                };
                 eprintln!(
-                    "run `aoai-vnet build {} --out-dir {}` and commit the result",
+                    "run `aoai-vnet build {} --out-dir {}{target}` and commit the result",
                     a.file.display(),
                     a.out_dir.display()
                 );
@@ -76,6 +81,7 @@ pub(super) fn run(a: &BuildArgs) -> u8 {
         Target::Bicep | Target::All => &[crate::emit::bicep::MODULES_DIR],
         Target::Arm => &[],
     };
+    install_interrupt_handler();
     match output::write_all(&a.out_dir, &c.files, owned) {
         Ok(removed) => {
             for f in &c.files {
@@ -90,8 +96,30 @@ pub(super) fn run(a: &BuildArgs) -> u8 {
             EXIT_OK
         }
         Err(e) => {
-            eprintln!("error: cannot write to {}: {e}", a.out_dir.display());
+            eprintln!("error: cannot write the generated files: {e}");
+            if e.partial {
+                eprintln!(
+                    "  = note: some files in {} may have been replaced; build again",
+                    a.out_dir.display()
+                );
+            } else {
+                eprintln!("  = note: nothing was written; {} is as it was", a.out_dir.display());
+            }
             EXIT_IO
         }
     }
+}
+
+/// Ctrl-C or SIGTERM while writing removes what was staged: the folder is left as it was, or
+/// (when the signal came during the final renames, which it waits for) fully written.
+fn install_interrupt_handler() {
+    let _ = ctrlc::set_handler(|| {
+        let written = output::abandon();
+        if written {
+            eprintln!("\ninterrupted after the files were written");
+        } else {
+            eprintln!("\ninterrupted: nothing was written");
+        }
+        std::process::exit(130);
+    });
 }

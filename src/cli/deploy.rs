@@ -61,6 +61,25 @@ pub struct DeployArgs {
     /// Where to write the deployment's outputs (read by `aoai-vnet hosts`).
     #[arg(long, value_name = "PATH", default_value = DEFAULT_OUTPUTS)]
     pub outputs_file: PathBuf,
+    /// How long to wait for Azure to finish validating, the what-if and the deployment before
+    /// this command stops waiting (the deployment goes on in Azure): minutes, or a number with
+    /// `s`, `m` or `h`.
+    #[arg(long, value_name = "DURATION", default_value = "180m", value_parser = parse_timeout)]
+    pub timeout: std::time::Duration,
+}
+
+fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {
+    let t = s.trim();
+    let (num, unit) = match t.char_indices().last() {
+        Some((i, 's')) => (&t[..i], 1.0),
+        Some((i, 'm')) => (&t[..i], 60.0),
+        Some((i, 'h')) => (&t[..i], 3600.0),
+        _ => (t, 60.0),
+    };
+    match num.trim().parse::<f64>() {
+        Ok(n) if n > 0.0 => std::time::Duration::try_from_secs_f64(n * unit).map_err(|_| format!("`{s}` is too long")),
+        _ => Err(format!("`{s}` is not a duration such as 90m, 2h or 45s")),
+    }
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -210,7 +229,8 @@ fn deploy(a: &DeployArgs) -> Result<u8, Error> {
     for n in notes {
         eprintln!("note: {n}");
     }
-    let arm = Arm::new(&endpoint, credential, http)?;
+    let mut arm = Arm::new(&endpoint, credential, http)?;
+    arm.set_deadline(a.timeout);
     let scope = match &resource_group {
         Some(rg) => Scope::ResourceGroup {
             subscription: subscription.clone(),
@@ -256,7 +276,7 @@ fn deploy(a: &DeployArgs) -> Result<u8, Error> {
         return Ok(EXIT_OK);
     }
     if a.what_if || (interactive && !a.yes) {
-        let result = arm.what_if(&d)?;
+        let result = crate::term::clean_json(&arm.what_if(&d)?);
         let color = std::io::stdout().is_terminal() && env("NO_COLOR").is_none();
         print!("{}", whatif::render(&result, color));
         let _ = std::io::stdout().flush();
@@ -364,6 +384,8 @@ fn follow_note(d: &Deployment, interrupted: bool) -> String {
 fn install_interrupt_handler() {
     // Also SIGTERM (the `termination` feature): CI systems stop a cancelled job with it.
     let result = ctrlc::set_handler(|| {
+        // An outputs file being written is left as it was.
+        crate::output::abandon();
         let note = INTERRUPT_NOTE.lock().map(|n| n.clone()).unwrap_or_default();
         let mut err = std::io::stderr().lock();
         if err.is_terminal() {
@@ -385,11 +407,12 @@ fn print_outputs(outputs: &Value) {
     let mut out = std::io::stdout().lock();
     for (k, v) in map {
         let shown = match v.get("value") {
-            Some(Value::String(s)) => s.clone(),
-            Some(other) => other.to_string(),
+            _ if dep::is_secure_output(v) => "(secure value, not shown)".into(),
+            Some(Value::String(s)) => crate::term::clean(s).into_owned(),
+            Some(other) => crate::term::clean(&other.to_string()).into_owned(),
             None => "(no value)".into(),
         };
-        let _ = writeln!(out, "{k}: {shown}");
+        let _ = writeln!(out, "{}: {shown}", crate::term::clean(k));
     }
 }
 
@@ -402,12 +425,12 @@ fn print_error(e: &Error) {
             eprint!("{s}");
             print_hints(&[&x.error]);
             if let Some(id) = &x.correlation_id {
-                eprintln!("  = correlation id: {id}");
+                eprintln!("  = correlation id: {}", crate::term::clean(id));
             }
         }
         Error::Failed(f) => print_failure("", "", f),
-        Error::Credential(m) => eprintln!("error: cannot sign in to Azure: {m}"),
-        Error::Usage(m) | Error::Network(m) | Error::File(m) => eprintln!("error: {m}"),
+        Error::Credential(m) => eprintln!("error: cannot sign in to Azure: {}", crate::term::clean(m)),
+        Error::Usage(m) | Error::Network(m) | Error::File(m) => eprintln!("error: {}", crate::term::clean(m)),
     }
 }
 
@@ -422,7 +445,10 @@ fn print_failure(name: &str, took: &str, f: &dep::error::Failure) {
     } else {
         format!(" {name}")
     };
-    eprintln!("error: the deployment{which} ended {}{after}", f.state);
+    eprintln!(
+        "error: the deployment{which} ended {}{after}",
+        crate::term::clean(&f.state)
+    );
     let mut s = String::new();
     if let Some(e) = &f.error {
         e.render(2, &mut s);
@@ -430,7 +456,11 @@ fn print_failure(name: &str, took: &str, f: &dep::error::Failure) {
     if !f.failed.is_empty() {
         s.push_str("  failed operations:\n");
         for op in &f.failed {
-            s.push_str(&format!("  - {} {}\n", op.resource_type, op.resource_name));
+            s.push_str(&format!(
+                "  - {} {}\n",
+                crate::term::clean(&op.resource_type),
+                crate::term::clean(&op.resource_name)
+            ));
             if let Some(e) = &op.error {
                 e.render(6, &mut s);
             }

@@ -14,9 +14,9 @@ pub struct DoctorArgs {
     /// The private endpoint's IP, which the name must resolve to (`aoai-vnet hosts` shows it).
     #[arg(long, value_name = "IP")]
     pub expect: Option<IpAddr>,
-    /// The TCP port to connect to.
-    #[arg(long, default_value_t = 443)]
-    pub port: u16,
+    /// The TCP port to connect to. Default: the port in HOST (`https://host:18443/`), else 443.
+    #[arg(long)]
+    pub port: Option<u16>,
     /// Seconds to wait for the lookup and for each connection.
     #[arg(long, value_name = "SECONDS", default_value_t = 5.0, value_parser = parse_timeout)]
     pub timeout: f64,
@@ -30,14 +30,31 @@ fn parse_timeout(s: &str) -> Result<f64, String> {
 }
 
 pub(super) fn run(a: &DoctorArgs) -> u8 {
-    let host = doctor::host_of(&a.host);
+    let shown = crate::term::clean(&a.host);
+    let (host, in_url) = doctor::target_of(&a.host);
     if host.is_empty() {
-        eprintln!("error: no host name in `{}`", a.host);
+        eprintln!("error: no host name in `{shown}`");
         return super::EXIT_USAGE;
     }
+    let in_url = match in_url.map(str::parse::<u16>) {
+        None => None,
+        Some(Ok(p)) if p > 0 => Some(p),
+        Some(_) => {
+            eprintln!("error: `{shown}` has a port that is not a number from 1 to 65535");
+            return super::EXIT_USAGE;
+        }
+    };
+    let port = match (a.port, in_url) {
+        (Some(p), Some(q)) if p != q => {
+            eprintln!("error: `{shown}` says port {q} and --port says {p}: give one");
+            return super::EXIT_USAGE;
+        }
+        (Some(p), _) | (None, Some(p)) => p,
+        (None, None) => 443,
+    };
     let report = doctor::run(&Options {
         host: host.to_string(),
-        port: a.port,
+        port,
         expect: a.expect,
         timeout: Duration::from_secs_f64(a.timeout),
     });

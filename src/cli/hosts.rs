@@ -11,6 +11,9 @@ use serde_json::Value;
 use std::net::IpAddr;
 use std::path::PathBuf;
 
+/// Deployment outputs are a few kilobytes; a larger file is not one.
+const OUTPUTS_CAP: u64 = 16 * 1024 * 1024;
+
 /// Where `aoai-vnet deploy` writes the deployment's outputs (ARM's outputs object).
 pub const DEFAULT_OUTPUTS: &str = "infra/deployment-outputs.json";
 /// The template output that holds the endpoint's IP (`lower::Lowering::outputs`).
@@ -41,7 +44,7 @@ pub(super) fn run(a: &HostsArgs) -> u8 {
         Some(p) => (p.clone(), true),
         None => (PathBuf::from(DEFAULT_OUTPUTS), false),
     };
-    let deployed = match std::fs::read_to_string(&outputs_path) {
+    let deployed = match crate::input::read_text(&outputs_path, OUTPUTS_CAP) {
         Ok(text) => match outputs_ip(&text) {
             Ok(found) => match found.endpoint_host.as_deref() {
                 // Outputs of another account's deployment: its IP would be wrong here.
@@ -70,7 +73,7 @@ pub(super) fn run(a: &HostsArgs) -> u8 {
                 return EXIT_IO;
             }
         },
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => None,
+        Err(crate::input::ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound && !explicit => None,
         Err(e) => {
             eprintln!("error: cannot read {}: {e}", outputs_path.display());
             return EXIT_IO;

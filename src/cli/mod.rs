@@ -173,7 +173,7 @@ pub(crate) enum Load {
 pub(crate) fn load(path: &Path) -> Result<SourceFile, Load> {
     let name = path.display().to_string();
     let io_error = |e: std::io::Error| {
-        eprintln!("error: cannot read {}: {e}", path.display());
+        eprintln!("error: cannot read {}: {e}", crate::term::clean(&name));
         if e.kind() == std::io::ErrorKind::NotFound && path == Path::new(DEFAULT_FILE) {
             eprintln!(
                 "  = help: pass the topology file, e.g. `aoai-vnet build examples/guide.yaml`, or run `aoai-vnet init`"
@@ -181,19 +181,34 @@ pub(crate) fn load(path: &Path) -> Result<SourceFile, Load> {
         }
         Load::Io(EXIT_IO)
     };
-    let size = std::fs::metadata(path).map_err(io_error)?.len();
-    if size > crate::yaml::MAX_BYTES as u64 {
-        let d = Diagnostic::error(
-            "E0001",
-            None,
-            format!(
-                "the file is {size} bytes; topology files are limited to {} bytes",
-                crate::yaml::MAX_BYTES
-            ),
-        );
-        return Err(Load::Invalid(Box::new((SourceFile::new(name, ""), d))));
-    }
-    let bytes = std::fs::read(path).map_err(io_error)?;
+    let bytes = match crate::input::read(path, crate::yaml::MAX_BYTES as u64) {
+        Ok(b) => b,
+        Err(crate::input::ReadError::TooLarge(size)) => {
+            let size = if size == 0 {
+                "more than that".to_string()
+            } else {
+                format!("{size} bytes")
+            };
+            let d = Diagnostic::error(
+                "E0001",
+                None,
+                format!(
+                    "the file is {size}; topology files are limited to {} bytes",
+                    crate::yaml::MAX_BYTES
+                ),
+            );
+            return Err(Load::Invalid(Box::new((SourceFile::new(name, ""), d))));
+        }
+        Err(crate::input::ReadError::Io(e)) => return Err(io_error(e)),
+        Err(e) => {
+            eprintln!(
+                "error: cannot read {}: {e}",
+                crate::term::clean(&path.display().to_string())
+            );
+            eprintln!("  = help: a topology is a YAML or JSON file");
+            return Err(Load::Io(EXIT_IO));
+        }
+    };
     match String::from_utf8(bytes) {
         Ok(text) => Ok(SourceFile::new(name, text)),
         Err(e) => {
@@ -224,8 +239,11 @@ pub(crate) fn report(file: &SourceFile, diags: &[Diagnostic], writes: bool) {
     let warnings = diags.len() - errors;
     if errors > 0 {
         let tail = if writes { "; nothing was written" } else { "" };
-        eprintln!("{}: {errors} error(s), {warnings} warning(s){tail}", file.name);
+        eprintln!(
+            "{}: {errors} error(s), {warnings} warning(s){tail}",
+            crate::term::clean(&file.name)
+        );
     } else if warnings > 0 {
-        eprintln!("{}: {warnings} warning(s)", file.name);
+        eprintln!("{}: {warnings} warning(s)", crate::term::clean(&file.name));
     }
 }

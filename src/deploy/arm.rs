@@ -8,12 +8,13 @@
 //! `Azure-AsyncOperation` first, else `Location`; `Retry-After`). The API version is
 //! `azure::api_versions::RESOURCES`.
 
+use super::answer::{self, provisioning_state};
 use super::client::{check_url, path_segment, same_origin, Client, Method, Request, Response};
 use super::credentials::{Credential, Tokens};
 use super::error::{ArmError, AzureError, Error, Failure};
 use crate::azure::api_versions;
 use serde_json::{json, Map, Value};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use ureq::http::Uri;
 
 /// Where a deployment goes.
@@ -153,10 +154,15 @@ pub struct Arm {
     endpoint: Uri,
     base: String,
     tokens: Tokens,
+    /// When polling gives up (`deploy --timeout`): a server that never finishes, or that
+    /// answers "still running" forever, cannot keep the run going.
+    deadline: Option<(Instant, Duration)>,
 }
 
-/// The polling interval when ARM gives no `Retry-After`, and the longest wait between polls.
+/// The polling interval when ARM gives no `Retry-After`, the shortest (a `Retry-After: 0` does
+/// not make a busy loop) and the longest wait between polls.
 const DEFAULT_POLL: Duration = Duration::from_secs(5);
+const MIN_POLL: Duration = Duration::from_secs(1);
 const MAX_POLL: Duration = Duration::from_secs(60);
 
 impl Arm {
@@ -175,7 +181,33 @@ impl Arm {
             endpoint: uri,
             base,
             tokens: Tokens::new(credential),
+            deadline: None,
         })
+    }
+
+    /// Stops polling (validation, what-if, the deployment) `limit` from now.
+    pub fn set_deadline(&mut self, limit: Duration) {
+        self.deadline = Some((Instant::now().checked_add(limit).unwrap_or_else(far_future), limit));
+    }
+
+    /// Waits between two polls, never past the deadline; an error once it has passed.
+    fn pause(&self, interval: Duration, during: &str) -> Result<(), Error> {
+        let mut wait = self.http.scaled(interval);
+        if let Some((at, limit)) = self.deadline {
+            wait = wait.min(at.saturating_duration_since(Instant::now()));
+            std::thread::sleep(wait);
+            if Instant::now() >= at {
+                return Err(Error::Network(format!(
+                    "{during}: still not finished after {} (--timeout); stopped waiting",
+                    super::progress::human(limit)
+                )));
+            }
+            return Ok(());
+        }
+        if !wait.is_zero() {
+            std::thread::sleep(wait);
+        }
+        Ok(())
     }
 
     pub fn credential(&self) -> String {
@@ -197,7 +229,7 @@ impl Arm {
 
     /// Sends an authenticated request to Resource Manager; any status but 2xx is an error.
     fn call(&self, method: Method, url: &str, body: Option<&Value>, during: &str) -> Result<Response, Error> {
-        let resp = self.call_raw(method, url, body)?;
+        let resp = self.call_raw(method, url, body, during)?;
         if resp.is_success() {
             Ok(resp)
         } else {
@@ -206,29 +238,52 @@ impl Arm {
     }
 
     /// As `call`, returning error statuses too. Refuses URLs of another origin than the
-    /// endpoint (polling URLs come from the server; the token must not go anywhere else).
-    fn call_raw(&self, method: Method, url: &str, body: Option<&Value>) -> Result<Response, Error> {
-        let uri = check_url(url)?;
+    /// endpoint (polling URLs come from the server; the token must not go anywhere else). A
+    /// successful answer must be JSON. A token that expired on the way is renewed once.
+    fn call_raw(&self, method: Method, url: &str, body: Option<&Value>, during: &str) -> Result<Response, Error> {
+        // Every URL but the endpoint's own comes from Resource Manager's answers: a bad one is
+        // Azure's (or a proxy's) failure, not the user's.
+        let uri = check_url(url).map_err(|e| {
+            Error::Network(format!(
+                "{during}: Resource Manager sent a URL to follow that cannot be used: {e}"
+            ))
+        })?;
         if !same_origin(&uri, &self.endpoint) {
             return Err(Error::Network(format!(
                 "Resource Manager pointed to `{}`, which is not {}: refusing to send the token there",
-                super::client::origin(&uri),
+                crate::term::clean(&super::client::origin(&uri)),
                 self.base
             )));
         }
-        let mut req = Request::new(method, url).header("Authorization", self.tokens.bearer(&self.http)?);
-        if let Some(b) = body {
-            req = req.json(b);
+        let what = format!("Azure Resource Manager ({during})");
+        let send = |renew: bool| -> Result<Response, Error> {
+            if renew {
+                self.tokens.forget();
+            }
+            let mut req = Request::new(method, url).header("Authorization", self.tokens.bearer(&self.http)?);
+            if let Some(b) = body {
+                req = req.json(b);
+            }
+            self.http.send(&req, &what)
+        };
+        let mut resp = send(false)?;
+        if resp.status == 401 && ArmError::from_response(401, &resp.body).code == "ExpiredAuthenticationToken" {
+            // The token ran out during a long deployment (or the clock is off): one new one.
+            resp = send(true)?;
         }
-        self.http.send(&req, "Azure Resource Manager")
+        if resp.is_success() {
+            answer::json(&resp, during)?;
+        }
+        Ok(resp)
     }
 
     /// Whether the resource group exists.
     pub fn resource_group_exists(&self, subscription: &str, name: &str) -> Result<bool, Error> {
         let url = self.url(&rg_path(subscription, name));
-        let resp = self.call_raw(Method::Get, &url, None)?;
+        let during = format!("reading resource group {name}");
+        let resp = self.call_raw(Method::Get, &url, None, &during)?;
         match resp.status {
-            200..=299 => Ok(true),
+            200..=299 => answer::object(&resp, &during).map(|_| true),
             404 => Ok(false),
             _ => Err(azure_error(&resp, &format!("reading resource group {name}"))),
         }
@@ -258,7 +313,7 @@ impl Arm {
         let url = self.url(&format!("{}/{action}", d.path()));
         let resp = self.call(Method::Post, &url, Some(&d.body()), during)?;
         let resp = self.follow_location(resp, during)?;
-        let json = resp.json();
+        let json = answer::object(&resp, during)?;
         if let Some(e) = json.get("error").and_then(ArmError::from_json) {
             return Err(Error::Azure(Box::new(AzureError {
                 during: during.into(),
@@ -299,7 +354,7 @@ impl Arm {
             let Some(location) = resp.header("location").map(str::to_string) else {
                 return Ok(resp);
             };
-            self.http.wait(poll_interval(&resp));
+            self.pause(poll_interval(&resp), during)?;
             resp = self.call(Method::Get, &self.absolute(&location), None, during)?;
         }
         Ok(resp)
@@ -318,8 +373,9 @@ impl Arm {
         let mut url = self.url(&format!("{}/operations", d.path()));
         let mut out = Vec::new();
         for _ in 0..50 {
-            let resp = self.call(Method::Get, &url, None, "listing the deployment's operations")?;
-            let json = resp.json();
+            let during = "listing the deployment's operations";
+            let resp = self.call(Method::Get, &url, None, during)?;
+            let json = answer::object(&resp, during)?;
             if let Some(items) = json.get("value").and_then(Value::as_array) {
                 out.extend(items.iter().filter_map(Operation::from_json));
             }
@@ -334,7 +390,14 @@ impl Arm {
     /// The deployment resource (`properties.provisioningState`, `outputs`, `error`).
     pub fn get(&self, d: &Deployment) -> Result<Value, Error> {
         let url = self.url(&d.path());
-        Ok(self.call(Method::Get, &url, None, "reading the deployment")?.json())
+        let during = "reading the deployment";
+        let v = answer::object(&self.call(Method::Get, &url, None, during)?, during)?;
+        if provisioning_state(&v).is_none() {
+            return Err(Error::Network(format!(
+                "{during}: Resource Manager's answer has no `properties.provisioningState`"
+            )));
+        }
+        Ok(v)
     }
 
     /// Deploys: `start`, then `follow`.
@@ -346,14 +409,16 @@ impl Arm {
     /// `PUT` the deployment. Once this returns, the deployment runs in Azure whatever happens here.
     pub fn start(&self, d: &Deployment) -> Result<Started, Error> {
         let url = self.url(&d.path());
-        let put = self.call(Method::Put, &url, Some(&d.body()), "starting the deployment")?;
+        let during = "starting the deployment";
+        let put = self.call(Method::Put, &url, Some(&d.body()), during)?;
+        let json = answer::object(&put, during)?;
         Ok(Started {
             poll: Poll {
                 async_operation: put.header("azure-asyncoperation").map(|u| self.absolute(u)),
                 location: put.header("location").map(|u| self.absolute(u)),
                 interval: poll_interval(&put),
             },
-            state: provisioning_state(&put.json()).unwrap_or_else(|| "Accepted".into()),
+            state: provisioning_state(&json).unwrap_or_else(|| "Accepted".into()),
         })
     }
 
@@ -366,7 +431,7 @@ impl Arm {
             if is_terminal(&state) && poll.async_operation.is_none() && poll.location.is_none() {
                 break;
             }
-            self.http.wait(poll.interval);
+            self.pause(poll.interval, "following the deployment")?;
             state = self.poll_state(d, &mut poll)?;
             // The operations only feed the live view: a failure to list them is not the
             // deployment's failure.
@@ -403,12 +468,7 @@ impl Arm {
         if let Some(url) = poll.async_operation.clone() {
             let resp = self.call(Method::Get, &url, None, during)?;
             poll.interval = poll_interval(&resp);
-            let json = resp.json();
-            let status = json
-                .get("status")
-                .and_then(Value::as_str)
-                .unwrap_or("Running")
-                .to_string();
+            let status = answer::operation_status(&resp, during)?;
             if is_terminal(&status) {
                 poll.async_operation = None;
             }
@@ -421,7 +481,8 @@ impl Arm {
                 return Ok("Running".into());
             }
             poll.location = None;
-            return Ok(provisioning_state(&resp.json()).unwrap_or_else(|| "Succeeded".into()));
+            let json = answer::json(&resp, during)?;
+            return Ok(provisioning_state(&json).unwrap_or_else(|| "Succeeded".into()));
         }
         let json = self.get(d)?;
         Ok(provisioning_state(&json).unwrap_or_else(|| "Running".into()))
@@ -450,13 +511,6 @@ fn rg_path(subscription: &str, name: &str) -> String {
     )
 }
 
-fn provisioning_state(v: &Value) -> Option<String> {
-    v.get("properties")?
-        .get("provisioningState")?
-        .as_str()
-        .map(str::to_string)
-}
-
 /// `Succeeded`, `Failed` and `Canceled` end a deployment; everything else means it goes on.
 pub fn is_terminal(state: &str) -> bool {
     ["succeeded", "failed", "canceled", "cancelled"]
@@ -465,7 +519,12 @@ pub fn is_terminal(state: &str) -> bool {
 }
 
 fn poll_interval(resp: &Response) -> Duration {
-    resp.retry_after().unwrap_or(DEFAULT_POLL).min(MAX_POLL)
+    resp.retry_after().unwrap_or(DEFAULT_POLL).clamp(MIN_POLL, MAX_POLL)
+}
+
+/// An instant far enough away to be "never" (`Instant` has no maximum).
+fn far_future() -> Instant {
+    Instant::now() + Duration::from_secs(100 * 365 * 24 * 3600)
 }
 
 fn correlation(resp: &Response) -> Option<String> {
@@ -504,7 +563,8 @@ pub fn parse_iso_duration(s: &str) -> Option<Duration> {
     };
     take(days, &[('D', 86400.0)])?;
     take(time, &[('H', 3600.0), ('M', 60.0), ('S', 1.0)])?;
-    Some(Duration::from_secs_f64(secs))
+    // `PT99999999999999999999999S` is longer than a `Duration`: the longest one, not a panic.
+    Some(Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX))
 }
 
 #[cfg(test)]
@@ -549,6 +609,7 @@ mod tests {
         assert_eq!(parse_iso_duration("P1DT1S"), Some(Duration::from_secs(86401)));
         assert_eq!(parse_iso_duration("PT0.0331S").map(|d| d.as_millis()), Some(33));
         assert_eq!(parse_iso_duration("12s"), None);
+        assert_eq!(parse_iso_duration("PT99999999999999999999999S"), Some(Duration::MAX));
     }
 
     #[test]

@@ -7,7 +7,12 @@
 //!   exponential backoff (1, 2, 4, 8, 16 s, with jitter), honouring `Retry-After` (seconds, at
 //!   most 120). Other statuses come back to the caller, which decides what they mean.
 //! - Every wait (retry backoff and the polling intervals of `arm.rs`) is multiplied by
-//!   `AOAI_VNET_DELAY_SCALE` (a number, default 1; tests set 0).
+//!   `AOAI_VNET_DELAY_SCALE` (a number, default 1; tests set 0); a product too large to be a
+//!   duration saturates (and the deadline of `arm.rs` still ends the run).
+//! - Timeouts: 20 s to connect and `AOAI_VNET_HTTP_TIMEOUT` seconds (default 60) for a whole
+//!   request. A request that times out is tried at most three times, and each retry is said on
+//!   standard error (what is waited for, and for how long), so a silent server costs minutes,
+//!   not twenty of them in silence.
 //! - No redirects are followed (a token is never sent to a host that was not asked for) and no
 //!   request or response body is ever printed: they may hold tokens or secure parameters.
 //! - Proxies: `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY` with `NO_PROXY` are honoured, never for
@@ -19,7 +24,12 @@ use std::time::Duration;
 use ureq::http::{self, Uri};
 
 const MAX_ATTEMPTS: u32 = 6;
+/// Attempts of a request that gets no answer in time.
+const MAX_TIMEOUT_ATTEMPTS: u32 = 3;
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
+const DEFAULT_TIMEOUT_SECS: u64 = 60;
+/// The longest single wait, whatever the delay scale.
+const MAX_WAIT: Duration = Duration::from_secs(600);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
@@ -126,6 +136,7 @@ pub struct Client {
     /// answers at that address).
     imds: ureq::Agent,
     scale: f64,
+    timeout: Duration,
 }
 
 impl Client {
@@ -142,18 +153,38 @@ impl Client {
             },
             Err(_) => 1.0,
         };
-        Ok(Client::new(scale))
+        let timeout = match std::env::var("AOAI_VNET_HTTP_TIMEOUT") {
+            Ok(v) => match v
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .and_then(|s| Duration::try_from_secs_f64(s).ok())
+            {
+                Some(d) if !d.is_zero() => d,
+                _ => {
+                    return Err(Error::Usage(format!(
+                        "AOAI_VNET_HTTP_TIMEOUT must be a number of seconds above 0, not `{v}`"
+                    )))
+                }
+            },
+            Err(_) => Duration::from_secs(DEFAULT_TIMEOUT_SECS),
+        };
+        Ok(Client::with_timeout(scale, timeout))
     }
 
     pub fn new(scale: f64) -> Client {
+        Client::with_timeout(scale, Duration::from_secs(DEFAULT_TIMEOUT_SECS))
+    }
+
+    pub fn with_timeout(scale: f64, timeout: Duration) -> Client {
         let agent = |proxy: Option<ureq::Proxy>, connect: u64| -> ureq::Agent {
             ureq::Agent::config_builder()
                 .http_status_as_error(false)
                 .max_redirects(0)
                 .proxy(proxy)
                 .user_agent(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")))
-                .timeout_connect(Some(Duration::from_secs(connect)))
-                .timeout_global(Some(Duration::from_secs(180)))
+                .timeout_connect(Some(Duration::from_secs(connect).min(timeout)))
+                .timeout_global(Some(timeout))
                 .build()
                 .into()
         };
@@ -162,12 +193,21 @@ impl Client {
             direct: agent(None, 20),
             imds: agent(None, 3),
             scale,
+            timeout,
         }
+    }
+
+    /// `d` times the delay scale, saturating at ten minutes (`AOAI_VNET_DELAY_SCALE=1e300` is
+    /// a long wait, not a panic, nor a sleep that never ends).
+    pub fn scaled(&self, d: Duration) -> Duration {
+        Duration::try_from_secs_f64(d.as_secs_f64() * self.scale)
+            .unwrap_or(MAX_WAIT)
+            .min(MAX_WAIT)
     }
 
     /// Sleeps `d` times the delay scale.
     pub fn wait(&self, d: Duration) {
-        let d = d.mul_f64(self.scale);
+        let d = self.scaled(d);
         if !d.is_zero() {
             std::thread::sleep(d);
         }
@@ -206,19 +246,31 @@ impl Client {
     ) -> Result<Response, Error> {
         let uri = uri.clone();
         let mut attempt = 0;
+        let mut timeouts = 0;
         loop {
             attempt += 1;
             let result = self.send_once(agent, &uri, req);
+            let timed_out = matches!(&result, Err(ureq::Error::Timeout(_)));
+            timeouts += u32::from(timed_out);
             let retry = match &result {
                 Ok(r) if matches!(r.status, 429 | 500 | 502 | 503 | 504) => {
                     Some(r.retry_after().map(|d| d.min(MAX_RETRY_AFTER)))
                 }
                 Ok(_) => None,
+                Err(_) if timed_out && timeouts >= MAX_TIMEOUT_ATTEMPTS => None,
                 Err(e) if is_transient(e) => Some(None),
                 Err(_) => None,
             };
             match retry {
                 Some(after) if attempt < attempts => {
+                    if timed_out {
+                        eprintln!(
+                            "note: no answer from {what} at {} within {} s; trying again ({} of at most {MAX_TIMEOUT_ATTEMPTS})",
+                            origin(&uri),
+                            self.timeout.as_secs_f64(),
+                            timeouts + 1
+                        );
+                    }
                     self.wait(after.unwrap_or_else(|| backoff(attempt)));
                 }
                 _ => {
@@ -282,6 +334,7 @@ fn is_transient(e: &ureq::Error) -> bool {
 
 fn describe(e: &ureq::Error) -> String {
     match e {
+        ureq::Error::Timeout(_) => "no answer in time (the server accepted the connection but did not answer)".into(),
         ureq::Error::Io(io) => io.to_string(),
         ureq::Error::HostNotFound => "host not found (DNS)".into(),
         ureq::Error::ConnectionFailed => "connection failed".into(),
@@ -396,6 +449,13 @@ mod tests {
         assert_eq!(path_segment("a/b c"), "a%2Fb%20c");
         assert_eq!(form_encode("https://x/.default"), "https%3A%2F%2Fx%2F.default");
         assert_eq!(form_encode("é"), "%C3%A9");
+    }
+
+    #[test]
+    fn scaled_waits_saturate() {
+        assert_eq!(Client::new(1e300).scaled(Duration::from_secs(5)), MAX_WAIT);
+        assert_eq!(Client::new(0.0).scaled(Duration::from_secs(5)), Duration::ZERO);
+        assert_eq!(Client::new(2.0).scaled(Duration::from_secs(5)), Duration::from_secs(10));
     }
 
     #[test]

@@ -244,6 +244,11 @@ impl Tokens {
         self.credential.describe()
     }
 
+    /// Drops the cached token: the next request gets a new one (Resource Manager said it expired).
+    pub fn forget(&self) {
+        *self.cached.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
     /// The `Authorization` header value.
     pub fn bearer(&self, http: &Client) -> Result<String, Error> {
         let mut cached = self.cached.lock().unwrap_or_else(|e| e.into_inner());
@@ -275,7 +280,7 @@ impl Credential for ClientSecret {
             ("client_secret", self.secret.expose()),
             ("scope", &self.scope),
         ]);
-        entra_token(http, &req, &self.describe())
+        entra_token(http, &req, &self.describe(), &[self.secret.expose()])
     }
 
     fn describe(&self) -> String {
@@ -295,7 +300,8 @@ pub struct WorkloadIdentity {
 
 impl Credential for WorkloadIdentity {
     fn get_token(&self, http: &Client) -> Result<AccessToken, Error> {
-        let assertion = std::fs::read_to_string(&self.token_file).map_err(|e| {
+        // A token is a few kilobytes: a cap keeps a device or a huge file from being read.
+        let assertion = crate::input::read_text(&self.token_file, 1024 * 1024).map_err(|e| {
             Error::File(format!(
                 "cannot read the federated token AZURE_FEDERATED_TOKEN_FILE={}: {e}",
                 self.token_file.display()
@@ -311,7 +317,7 @@ impl Credential for WorkloadIdentity {
             ("client_assertion", assertion.trim()),
             ("scope", &self.scope),
         ]);
-        entra_token(http, &req, &self.describe())
+        entra_token(http, &req, &self.describe(), &[assertion.trim()])
     }
 
     fn describe(&self) -> String {
@@ -323,8 +329,9 @@ fn token_url(authority: &str, tenant: &str) -> String {
     format!("{authority}/{tenant}/oauth2/v2.0/token")
 }
 
-/// Posts to Entra ID's token endpoint and reads `access_token` / `expires_in`.
-fn entra_token(http: &Client, req: &Request, who: &str) -> Result<AccessToken, Error> {
+/// Posts to Entra ID's token endpoint and reads `access_token` / `expires_in`. `secrets` are
+/// the values sent that must never be shown, should the endpoint echo them back.
+fn entra_token(http: &Client, req: &Request, who: &str, secrets: &[&str]) -> Result<AccessToken, Error> {
     let resp = http.send(req, "the Entra ID token endpoint")?;
     let json = resp.json();
     if !resp.is_success() {
@@ -335,11 +342,37 @@ fn entra_token(http: &Client, req: &Request, who: &str) -> Result<AccessToken, E
             .map(|d| d.lines().next().unwrap_or(d).to_string())
             .unwrap_or_else(|| format!("HTTP status {}", resp.status));
         return Err(Error::Credential(format!(
-            "Entra ID refused a token for the {who}: {code}: {description}"
+            "Entra ID refused a token for the {who}: {}: {}",
+            redact(code, secrets),
+            redact(&description, secrets)
         )));
     }
     token_from_json(&json)
         .ok_or_else(|| Error::Credential(format!("the token endpoint's answer for the {who} has no access_token")))
+}
+
+/// A text from a token endpoint, shortened, with control characters escaped and the secrets
+/// that were sent (and anything after `client_secret=` or `client_assertion=`) hidden.
+pub fn redact(text: &str, secrets: &[&str]) -> String {
+    let mut out: String = text.chars().take(500).collect();
+    for s in secrets.iter().filter(|s| s.len() >= 4) {
+        out = out.replace(*s, "[redacted]");
+    }
+    for key in ["client_secret=", "client_assertion="] {
+        let mut from = 0;
+        while let Some(i) = out[from..].find(key).map(|i| i + from + key.len()) {
+            let end = out[i..].find(['&', ' ', '"', '\'', ',']).map_or(out.len(), |e| i + e);
+            out.replace_range(i..end, "[redacted]");
+            from = i + "[redacted]".len();
+        }
+    }
+    crate::term::clean(&out).into_owned()
+}
+
+/// `now + secs`, or a time so far away that it never comes, when the sum overflows.
+fn after(base: SystemTime, secs: u64) -> SystemTime {
+    base.checked_add(Duration::from_secs(secs))
+        .unwrap_or_else(|| SystemTime::now() + Duration::from_secs(100 * 365 * 24 * 3600))
 }
 
 /// `access_token` with `expires_in` or `expires_on` (numbers or strings of seconds).
@@ -351,9 +384,9 @@ fn token_from_json(json: &serde_json::Value) -> Option<AccessToken> {
     };
     let now = SystemTime::now();
     let expires_at = if let Some(s) = secs("expires_in") {
-        now + Duration::from_secs(s)
+        after(now, s)
     } else if let Some(s) = secs("expires_on") {
-        UNIX_EPOCH + Duration::from_secs(s)
+        after(UNIX_EPOCH, s)
     } else {
         now + Duration::from_secs(1800)
     };
@@ -447,9 +480,15 @@ impl Credential for ManagedIdentity {
                 .or_else(|| json.get("message"))
                 .and_then(|v| v.as_str())
                 .unwrap_or("no description");
+            let secrets: Vec<&str> = match &self.source {
+                MiSource::AppService { header, .. } => vec![header.expose()],
+                MiSource::Imds { .. } => Vec::new(),
+            };
             return Err(Error::Credential(format!(
-                "{what} refused a token (HTTP {}): {code}: {description}",
-                resp.status
+                "{what} refused a token (HTTP {}): {}: {}",
+                resp.status,
+                redact(code, &secrets),
+                redact(description, &secrets)
             )));
         }
         token_from_json(&json).ok_or_else(|| Error::Credential(format!("{what} answered without an access_token")))
@@ -502,7 +541,7 @@ impl Credential for AzureCli {
         let expires_at = json
             .get("expires_on")
             .and_then(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok()))
-            .map(|s| UNIX_EPOCH + Duration::from_secs(s))
+            .map(|s| after(UNIX_EPOCH, s))
             .unwrap_or_else(|| SystemTime::now() + Duration::from_secs(1800));
         Ok(AccessToken {
             token: Secret::new(token),
@@ -728,6 +767,12 @@ mod tests {
     fn token_json_shapes() {
         let t = token_from_json(&serde_json::json!({"access_token": "x", "expires_on": "4102444800"})).unwrap();
         assert_eq!(t.expires_at, UNIX_EPOCH + Duration::from_secs(4102444800));
+        for huge in [
+            serde_json::json!({"access_token": "x", "expires_in": u64::MAX}),
+            serde_json::json!({"access_token": "x", "expires_on": "18446744073709551615"}),
+        ] {
+            assert!(token_from_json(&huge).unwrap().expires_at > SystemTime::now() + Duration::from_secs(3600));
+        }
         let t = token_from_json(&serde_json::json!({"access_token": "x", "expires_in": 60})).unwrap();
         assert!(t.expires_at <= SystemTime::now() + Duration::from_secs(60));
         assert!(token_from_json(&serde_json::json!({"error": "x"})).is_none());

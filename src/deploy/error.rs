@@ -1,8 +1,63 @@
 //! Errors of a deployment, and ARM's error shape (`code`, `message`, `target`, `details`,
 //! `additionalInfo`) rendered as ARM gives it, with a hint for the common codes.
 
+use crate::term::clean;
 use serde_json::Value;
 use std::fmt::Write as _;
+
+/// How deep nested `details` are shown.
+const MAX_DETAIL_DEPTH: usize = 8;
+/// How deep a JSON answer is read (serde_json's own limit is 128).
+const MAX_JSON_DEPTH: usize = 64;
+
+/// `text` with every array or object nested deeper than `max` replaced by `null`, so that it
+/// parses (strings are respected; anything that is not JSON stays not JSON).
+pub fn prune(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    let b = text.as_bytes();
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    let mut out: Option<String> = None;
+    let mut skip_from: Option<usize> = None;
+    let mut last = 0;
+    for (i, &c) in b.iter().enumerate() {
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                if depth == max + 1 && skip_from.is_none() {
+                    skip_from = Some(i);
+                }
+            }
+            b'}' | b']' => {
+                if depth == max + 1 {
+                    if let Some(from) = skip_from.take() {
+                        let o = out.get_or_insert_with(String::new);
+                        o.push_str(&text[last..from]);
+                        o.push_str("null");
+                        last = i + 1;
+                    }
+                }
+                depth = depth.saturating_sub(1);
+            }
+            _ => {}
+        }
+    }
+    match out {
+        None => std::borrow::Cow::Borrowed(text),
+        Some(mut o) => {
+            o.push_str(&text[last..]);
+            std::borrow::Cow::Owned(o)
+        }
+    }
+}
 
 /// What went wrong. The command line maps these to exit codes: `Usage` 2, `Azure`, `Failed`
 /// and `Credential` 4 (Azure refused or failed), `Network` and `File` 5.
@@ -68,7 +123,12 @@ pub struct ArmError {
 impl ArmError {
     /// Reads `{"error": {...}}`, the bare object, or an operation's `statusMessage`
     /// (`{"status": "Failed", "error": {...}}`, or a plain string).
+    /// Texts are kept as Azure wrote them; `render` escapes them for the terminal.
     pub fn from_json(v: &Value) -> Option<ArmError> {
+        ArmError::read(v, 0)
+    }
+
+    fn read(v: &Value, depth: usize) -> Option<ArmError> {
         match v {
             Value::String(s) if !s.is_empty() => Some(ArmError {
                 code: String::new(),
@@ -77,23 +137,26 @@ impl ArmError {
             }),
             Value::Object(o) => {
                 if let Some(inner) = o.get("error").filter(|e| e.is_object()) {
-                    return ArmError::from_json(inner);
+                    return ArmError::read(inner, depth + 1);
                 }
                 let text = |k: &str| o.get(k).and_then(Value::as_str).map(str::to_string);
                 let code = text("code").unwrap_or_default();
                 let mut message = text("message").unwrap_or_default();
+                // Details deeper than a person reads are left out (an answer nested thousands
+                // deep would otherwise print thousands of lines).
                 let mut details: Vec<ArmError> = o
                     .get("details")
                     .and_then(Value::as_array)
-                    .map(|d| d.iter().filter_map(ArmError::from_json).collect())
+                    .filter(|_| depth < MAX_DETAIL_DEPTH)
+                    .map(|d| d.iter().filter_map(|x| ArmError::read(x, depth + 1)).collect())
                     .unwrap_or_default();
                 // Resource providers' errors often arrive as JSON text inside `message`
                 // (`{"error":{"code":"CustomDomainInUse",...}}`): show the inner error.
                 if message.trim_start().starts_with('{') {
-                    if let Some(inner) = serde_json::from_str::<Value>(&message)
+                    if let Some(inner) = serde_json::from_str::<Value>(&prune(&message, MAX_JSON_DEPTH))
                         .ok()
                         .as_ref()
-                        .and_then(ArmError::from_json)
+                        .and_then(|v| ArmError::read(v, depth + 1))
                     {
                         message = String::new();
                         details.insert(0, inner);
@@ -120,7 +183,9 @@ impl ArmError {
 
     /// The error of an HTTP answer: its JSON error, or the status and the start of the body.
     pub fn from_response(status: u16, body: &str) -> ArmError {
-        let json: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+        // serde_json refuses JSON nested deeper than 128: cut it first, so the outer error
+        // (the one that matters) still shows.
+        let json: Value = serde_json::from_str(&prune(body, MAX_JSON_DEPTH)).unwrap_or(Value::Null);
         ArmError::from_json(&json).unwrap_or_else(|| {
             let text: String = body.trim().chars().take(300).collect();
             ArmError {
@@ -154,17 +219,18 @@ impl ArmError {
     }
 
     /// The error with its details as an indented tree, one line per error, `target` under it.
+    /// Azure's texts are escaped: an error message cannot drive the terminal.
     pub fn render(&self, indent: usize, out: &mut String) {
         let pad = " ".repeat(indent);
-        let _ = writeln!(out, "{pad}{}", self.headline());
+        let _ = writeln!(out, "{pad}{}", clean(&self.headline()));
         if let Some(t) = &self.target {
-            let _ = writeln!(out, "{pad}  target: {t}");
+            let _ = writeln!(out, "{pad}  target: {}", clean(t));
         }
         for info in &self.additional_info {
             let kind = info.get("type").and_then(Value::as_str).unwrap_or("info");
             let body = info.get("info").map(Value::to_string).unwrap_or_default();
             let body: String = body.chars().take(400).collect();
-            let _ = writeln!(out, "{pad}  {kind}: {body}");
+            let _ = writeln!(out, "{pad}  {}: {}", clean(kind), clean(&body));
         }
         for d in &self.details {
             let _ = write!(out, "{pad}  - ");
@@ -207,7 +273,10 @@ fn hint(code: &str, message: &str) -> Option<&'static str> {
         "AuthorizationFailed" | "LinkedAuthorizationFailed" => {
             "the signed-in identity lacks a role: it needs Contributor on the resource group (or the subscription, to create the group); `az role assignment create --assignee <id> --role Contributor --scope <scope>`"
         }
-        "InvalidAuthenticationToken" | "ExpiredAuthenticationToken" | "InvalidAuthenticationTokenAudience" => {
+        "ExpiredAuthenticationToken" => {
+            "the token expired, and a new one was refused too: sign in again (`az login`, or renew the federated token), then follow the deployment with `az deployment group show`"
+        }
+        "InvalidAuthenticationToken" | "InvalidAuthenticationTokenAudience" => {
             "the token is not valid for this Resource Manager: check the topology's `cloud`, `--arm-endpoint`, and that the credential belongs to the right cloud"
         }
         "InvalidAuthenticationTokenTenant" => {
@@ -285,6 +354,29 @@ mod tests {
         assert_eq!(nested.details[0].headline(), "CustomDomainInUse: taken");
         let raw = ArmError::from_response(502, "<html>bad gateway</html>");
         assert_eq!(raw.code, "HTTP502");
+    }
+
+    #[test]
+    fn deep_answers_keep_their_outer_error() {
+        let deep = format!(
+            "{{\"error\": {{\"code\": \"Outer\", \"message\": \"m\", \"details\": [{}{}]}}}}",
+            "{\"code\": \"D\", \"message\": \"x\", \"details\": [".repeat(5000),
+            "]}".repeat(5000)
+        );
+        let e = ArmError::from_response(400, &deep);
+        assert_eq!(e.code, "Outer");
+        let mut s = String::new();
+        e.render(2, &mut s);
+        assert!(s.lines().count() < 20, "{s}");
+        assert_eq!(prune("{\"a\": [[1], \"[[\"]}", 2), "{\"a\": [null, \"[[\"]}");
+    }
+
+    #[test]
+    fn texts_are_escaped_when_rendered() {
+        let e = ArmError::from_json(&json!({"code": "X", "message": "a\u{1b}[2Jb", "target": "t\u{202e}"})).unwrap();
+        let mut s = String::new();
+        e.render(0, &mut s);
+        assert_eq!(s, "X: a\\u{1b}[2Jb\n  target: t\\u{202e}\n");
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! - `params`: `--parameter` values checked against the template.
 //! - `error`: errors, ARM's error shape, hints.
 
+pub mod answer;
 pub mod arm;
 pub mod client;
 pub mod credentials;
@@ -115,8 +116,36 @@ pub fn check_subscription(id: &str) -> Result<(), Error> {
     }
 }
 
-/// Writes a deployment's outputs (`properties.outputs` as ARM returns it) to `path`, pretty,
-/// with a final newline, atomically (temp file + rename).
+/// Whether a deployment output is a secure one (`SecureString`, `SecureObject`): ARM leaves
+/// their values out, and should one come anyway it is neither printed nor written.
+pub fn is_secure_output(output: &Value) -> bool {
+    output
+        .get("type")
+        .and_then(Value::as_str)
+        .is_some_and(|t| t.eq_ignore_ascii_case("securestring") || t.eq_ignore_ascii_case("secureobject"))
+}
+
+/// The outputs without the values of secure ones (their type is kept).
+pub fn public_outputs(outputs: &Value) -> Value {
+    match outputs {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let v = if is_secure_output(v) {
+                        serde_json::json!({ "type": v["type"] })
+                    } else {
+                        v.clone()
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// Writes a deployment's outputs (`properties.outputs` as ARM returns it, secure values left
+/// out) to `path`, pretty, with a final newline, atomically (temp file + rename).
 pub fn write_outputs(path: &Path, outputs: &Value) -> Result<(), Error> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
@@ -127,10 +156,10 @@ pub fn write_outputs(path: &Path, outputs: &Value) -> Result<(), Error> {
         .ok_or_else(|| Error::Usage(format!("{} is not a file path", path.display())))?
         .to_string_lossy()
         .into_owned();
-    let text = crate::emit::arm::to_text(outputs);
+    let text = crate::emit::arm::to_text(&public_outputs(outputs));
     crate::output::write_all(dir, &[crate::OutputFile { name, text }], &[])
         .map(|_| ())
-        .map_err(|e| Error::File(format!("cannot write {}: {e}", path.display())))
+        .map_err(|e| Error::File(format!("cannot write the deployment's outputs: {e}")))
 }
 
 #[cfg(test)]

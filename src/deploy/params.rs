@@ -11,6 +11,9 @@ use super::error::Error;
 use serde_json::{Map, Value};
 use std::path::PathBuf;
 
+/// The largest `@FILE` value: Resource Manager takes at most 4 MB of request body.
+const MAX_FILE: u64 = 4 * 1024 * 1024;
+
 /// A `--parameter` argument.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Assignment {
@@ -91,7 +94,7 @@ pub fn resolve(template: &Value, given: &[Assignment]) -> Result<Map<String, Val
         let text = match &a.value {
             Source::Literal(s) => s.clone(),
             Source::File(p) => {
-                let t = std::fs::read_to_string(p)
+                let t = crate::input::read_text(p, MAX_FILE)
                     .map_err(|e| Error::File(format!("cannot read {} (for parameter `{name}`): {e}", p.display())))?;
                 let t = t.strip_suffix('\n').unwrap_or(&t);
                 t.strip_suffix('\r').unwrap_or(t).to_string()

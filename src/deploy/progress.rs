@@ -3,6 +3,7 @@
 //! state (fit for CI logs).
 
 use super::arm::{Operation, Watch};
+use crate::term::clean;
 use std::collections::HashMap;
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -72,7 +73,7 @@ impl Watch for Progress {
                 continue;
             }
             self.seen.insert(op.id.clone(), op.state.clone());
-            let what = format!("{} {}", op.resource_type, op.resource_name);
+            let what = clean(&format!("{} {}", op.resource_type, op.resource_name)).into_owned();
             let took = op.duration.map(|d| format!(" ({})", human(d))).unwrap_or_default();
             let s = op.state.to_ascii_lowercase();
             if s == "succeeded" {
@@ -92,7 +93,7 @@ impl Watch for Progress {
                 let why = op
                     .error
                     .as_ref()
-                    .map(|e| format!(": {}", e.headline()))
+                    .map(|e| format!(": {}", clean(&e.headline())))
                     .unwrap_or_default();
                 self.line(&format!("  {mark} {what}{took}{why}"));
             } else if !self.terminal && previous.is_none() {
@@ -109,12 +110,12 @@ impl Watch for Progress {
             let width = 24;
             let filled = (self.done.min(total) * width) / total;
             let bar = format!("{}{}", "#".repeat(filled), "-".repeat(width - filled));
-            let mut names = running.join(", ");
+            let mut names = clean(&running.join(", ")).into_owned();
             if names.chars().count() > 50 {
                 names = names.chars().take(47).collect::<String>() + "...";
             }
             let tail = if names.is_empty() {
-                state.to_string()
+                clean(state).into_owned()
             } else {
                 format!("running: {names}")
             };

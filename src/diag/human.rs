@@ -3,6 +3,7 @@
 
 use super::Diagnostic;
 use crate::source::SourceFile;
+use crate::term;
 use std::fmt::Write as _;
 
 /// Renders one diagnostic for a person:
@@ -29,7 +30,7 @@ pub fn render(d: &Diagnostic, file: &SourceFile, color: bool) -> String {
         "{bold}{sev_color}{}[{}]{reset}{bold}: {}{reset}",
         d.severity.as_str(),
         d.code,
-        d.message
+        term::message(&d.message)
     );
     match d.span {
         Some(span) => {
@@ -38,11 +39,14 @@ pub fn render(d: &Diagnostic, file: &SourceFile, color: bool) -> String {
             let _ = writeln!(
                 out,
                 "{gutter}{blue}-->{reset} {}:{}:{}",
-                file.name, span.start.line, span.start.col
+                term::clean(&file.name),
+                span.start.line,
+                span.start.col
             );
             if let Some(path) = &d.path {
                 if !path.is_empty() {
-                    let _ = writeln!(out, "{gutter} {blue}={reset} at {path}");
+                    let path = term::shorten(path);
+                    let _ = writeln!(out, "{gutter} {blue}={reset} at {}", term::clean(&path));
                 }
             }
             if let Some(text) = file.line(line_no) {
@@ -61,13 +65,17 @@ pub fn render(d: &Diagnostic, file: &SourceFile, color: bool) -> String {
                 );
             }
             if let Some(help) = &d.help {
-                let _ = writeln!(out, "{gutter} {blue}={reset} {bold}help{reset}: {help}");
+                let _ = writeln!(
+                    out,
+                    "{gutter} {blue}={reset} {bold}help{reset}: {}",
+                    term::message(help)
+                );
             }
         }
         None => {
-            let _ = writeln!(out, " {blue}-->{reset} {}", file.name);
+            let _ = writeln!(out, " {blue}-->{reset} {}", term::clean(&file.name));
             if let Some(help) = &d.help {
-                let _ = writeln!(out, "  {blue}={reset} {bold}help{reset}: {help}");
+                let _ = writeln!(out, "  {blue}={reset} {bold}help{reset}: {}", term::message(help));
             }
         }
     }
@@ -78,8 +86,28 @@ pub fn render(d: &Diagnostic, file: &SourceFile, color: bool) -> String {
 /// position, so a diagnostic stays readable and small.
 const MAX_EXCERPT: usize = 120;
 
-/// The part of `line` to show, the marker's start column in it, and the marker's width.
+/// The part of `line` to show (unsafe characters escaped), the marker's start column in it, and
+/// the marker's width, both in characters as shown.
 fn excerpt(line: &str, span: crate::source::Span) -> (String, usize, usize) {
+    let (text, at, width) = window(line, span);
+    // Escapes are wider than the characters they stand for: the marker moves with them.
+    let mut shown = String::with_capacity(text.len());
+    let (mut new_at, mut new_width) = (0, 0);
+    for (i, c) in text.chars().enumerate() {
+        let e = if c == '\t' { c.to_string() } else { term::escape_char(c) };
+        let n = e.chars().count();
+        if i < at {
+            new_at += n;
+        } else if i < at + width {
+            new_width += n;
+        }
+        shown.push_str(&e);
+    }
+    (shown, new_at, new_width.max(1))
+}
+
+/// The part of `line` to show, the marker's start column in it, and the marker's width.
+fn window(line: &str, span: crate::source::Span) -> (String, usize, usize) {
     let chars: Vec<char> = line.chars().collect();
     let start = (span.start.col.max(1) as usize - 1).min(chars.len());
     let width = if span.end.line == span.start.line && span.end.col > span.start.col {
@@ -118,6 +146,26 @@ mod tests {
         let (shown, col, width) = excerpt(&line, at);
         assert!(shown.chars().count() <= MAX_EXCERPT + 2);
         assert_eq!(shown.chars().skip(col).take(width).collect::<String>(), "bad");
+    }
+
+    #[test]
+    fn control_characters_are_escaped_and_the_marker_follows() {
+        let file = SourceFile::new("t.yaml", "name: \"\u{1b}[2Jx\u{202e}\"\n");
+        let d = Diagnostic::error(
+            "E0101",
+            Some(Span::new(Pos { line: 1, col: 7 }, Pos { line: 1, col: 14 })),
+            "`\u{1b}[2Jx\u{202e}` is not a valid name",
+        );
+        let text = render(&d, &file, false);
+        assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}'), "{text}");
+        assert!(
+            text.contains("1 | name: \"\\u{1b}[2Jx\\u{202e}\"\n  |       ^^^^^^^^^^^^^^^^^^^\n"),
+            "{text}"
+        );
+        assert!(
+            text.starts_with("error[E0101]: `\\u{1b}[2Jx\\u{202e}` is not"),
+            "{text}"
+        );
     }
 
     #[test]

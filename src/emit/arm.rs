@@ -111,7 +111,8 @@ impl<'a> Cx<'a> {
             Value::Int(i) => json!(i),
             Value::Str(s) => literal(s),
             Value::Array(items) => Json::Array(items.iter().map(|i| self.value(i)).collect()),
-            Value::Object(map) => Json::Object(map.iter().map(|(k, v)| (k.clone(), self.value(v))).collect()),
+            // ARM evaluates property names as it does values: a tag key `[x]` is escaped too.
+            Value::Object(map) => Json::Object(map.iter().map(|(k, v)| (literal_text(k), self.value(v))).collect()),
             Value::Expr(e) => json!(format!("[{}]", self.expr(e))),
         }
     }
@@ -448,10 +449,14 @@ fn param_type(ty: ParamType) -> &'static str {
 
 /// A literal string; one that starts with `[` gets a second `[` so ARM does not evaluate it.
 fn literal(s: &str) -> Json {
+    json!(literal_text(s))
+}
+
+fn literal_text(s: &str) -> String {
     if s.starts_with('[') {
-        json!(format!("[{s}"))
+        format!("[{s}")
     } else {
-        json!(s)
+        s.to_string()
     }
 }
 
