@@ -38,33 +38,30 @@ unsafe impl GlobalAlloc for Counting {
 static ALLOC: Counting = Counting;
 
 /// `hubs` hubs with `spokes` spokes each (a /24 peered with its hub), each hub and its spokes in
-/// a region of their own, plus Bastion, a jump box and a VPN gateway in the first hub (the shape of
-/// `examples/spokes-300.yaml`). With several hubs the zone is linked to the first hub's VNets only:
-/// one zone holds at most 1,000 links (several endpoints, one island per hub, come with
-/// `openai.private_endpoints`).
+/// a region and resource group of their own, one private endpoint and DNS island per hub, plus
+/// Bastion, a jump box and a VPN gateway in the first hub (the shape of
+/// `examples/estate-1800.yaml`).
 pub fn topology(hubs: usize, spokes: usize) -> String {
     const REGIONS: [&str; 4] = ["westeurope", "northeurope", "swedencentral", "francecentral"];
     let mut s = String::from("name: bench\nlocation: westeurope\nvnets:\n");
     for h in 0..hubs {
         let region = REGIONS[h % REGIONS.len()];
         s.push_str(&format!(
-            "  hub{h}:\n    address_space: 10.{h}.0.0/16\n    location: {region}\n    subnets: {{ default: /24, private-endpoints: /27 }}\n"
+            "  hub{h}:\n    address_space: 10.{h}.0.0/16\n    location: {region}\n    resource_group: rg-hub{h}\n    subnets: {{ default: /24, private-endpoints: /27 }}\n"
         ));
         for i in 0..spokes {
             let n = h * spokes + i;
             s.push_str(&format!(
-                "  spoke{h}x{i:03}:\n    address_space: 10.{}.{}.0/24\n    location: {region}\n    peer: hub{h}\n",
+                "  spoke{h}x{i:03}:\n    address_space: 10.{}.{}.0/24\n    location: {region}\n    resource_group: rg-hub{h}\n    peer: hub{h}\n",
                 16 + n / 256,
                 n % 256
             ));
         }
     }
-    s.push_str("openai:\n  private_endpoint: { vnet: hub0 }\n");
-    if hubs > 1 {
-        let island: Vec<String> = std::iter::once("hub0".to_string())
-            .chain((0..spokes).map(|i| format!("spoke0x{i:03}")))
-            .collect();
-        s.push_str(&format!("  dns: {{ link_vnets: [{}] }}\n", island.join(", ")));
+    // One endpoint per hub, each with its DNS island (its zone linked to the hub and its spokes).
+    s.push_str("openai:\n  private_endpoints:\n");
+    for h in 0..hubs {
+        s.push_str(&format!("    - {{ vnet: hub{h} }}\n"));
     }
     s.push_str("bastion: { vnet: hub0 }\njumpbox: { vnet: hub0 }\nvpn_gateway: { vnet: hub0, client_address_pool: 172.30.0.0/22 }\n");
     s

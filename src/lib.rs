@@ -183,17 +183,34 @@ fn notes(m: &Model) -> Vec<String> {
         return Vec::new();
     }
     let hosts = host_names(m);
+    let a = &m.openai;
     let mut out = vec!["`dns.mode: none`: no private DNS is deployed; clients must resolve the account's names to the private endpoint themselves.".to_string()];
-    match m.openai.endpoint.private_ip {
-        Some(ip) => {
-            out.push("hosts-file lines (or A records in your DNS):".into());
-            out.extend(hosts.iter().map(|h| format!("    {ip} {h}")));
-        }
-        None => {
-            out.push(format!(
-                "after deployment, point {} at the IP in the deployment output `privateEndpointIp` (or set `private_endpoint.private_ip` to know it now)",
-                hosts.join(", ")
-            ));
+    for e in &a.endpoints {
+        // With several endpoints, each network needs the lines of the endpoint it reaches.
+        let whose = if a.endpoints_listed {
+            format!(
+                " for clients that reach `{}` (`aoai-vnet hosts --vnet KEY`)",
+                m.vnets[e.vnet].key
+            )
+        } else {
+            String::new()
+        };
+        match e.private_ip {
+            Some(ip) => {
+                out.push(format!("hosts-file lines (or A records in your DNS){whose}:"));
+                out.extend(hosts.iter().map(|h| format!("    {ip} {h}")));
+            }
+            None => {
+                let output = if a.endpoints_listed {
+                    format!("`privateEndpointIps.{}`", m.vnets[e.vnet].key)
+                } else {
+                    "`privateEndpointIp`".to_string()
+                };
+                out.push(format!(
+                    "after deployment, point {} at the IP in the deployment output {output}{whose} (or set the endpoint's `private_ip` to know it now)",
+                    hosts.join(", ")
+                ));
+            }
         }
     }
     let zones: Vec<&str> = m

@@ -128,7 +128,10 @@ pub struct Account {
     pub disable_local_auth: bool,
     pub system_identity: bool,
     pub deployments: Vec<ModelDeployment>,
-    pub endpoint: PrivateEndpoint,
+    /// One endpoint (`private_endpoint`), or one per hub or region (`private_endpoints`).
+    pub endpoints: Vec<PrivateEndpoint>,
+    /// The topology lists its endpoints (`private_endpoints`): outputs and names are per endpoint.
+    pub endpoints_listed: bool,
     pub dns: Dns,
     pub scope: Scope,
 }
@@ -151,14 +154,19 @@ pub struct PrivateEndpoint {
     pub vnet: VnetId,
     pub subnet: String,
     pub private_ip: Option<Ipv4Addr>,
+    /// With `dns.mode: private-zone`: the VNets linked to this endpoint's zones (its DNS island),
+    /// which resolve the account to this endpoint.
+    pub link_vnets: Vec<VnetId>,
+    /// Where this endpoint's zones live: the default resource group for the one-endpoint form,
+    /// the endpoint VNet's resource group for each of several (a group holds one zone of a name).
+    pub zone_scope: Scope,
 }
 
 #[derive(Clone, Debug)]
 pub enum Dns {
-    /// Create the zones and link them to these VNets.
+    /// Create the zones (one set per endpoint, each linked to the endpoint's `link_vnets`).
     PrivateZone {
         zones: Vec<Zone>,
-        link_vnets: Vec<VnetId>,
     },
     /// Zones owned elsewhere, by resource ID: only the zone group is created.
     Existing {
@@ -228,6 +236,13 @@ pub struct Peering {
     pub allow_forwarded_traffic: bool,
     pub allow_gateway_transit: bool,
     pub use_remote_gateways: bool,
+}
+
+impl Account {
+    /// The endpoint whose DNS island links VNet `v`, if any.
+    pub fn endpoint_for(&self, v: VnetId) -> Option<&PrivateEndpoint> {
+        self.endpoints.iter().find(|e| e.link_vnets.contains(&v))
+    }
 }
 
 impl Model {

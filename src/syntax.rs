@@ -50,11 +50,14 @@ pub mod keys {
         "identity",
         "deployments",
         "private_endpoint",
+        "private_endpoints",
         "dns",
         "resource_group",
     ];
     pub const MODEL_DEPLOYMENT: &[&str] = &["model", "version", "format", "sku", "capacity"];
     pub const PRIVATE_ENDPOINT: &[&str] = &["vnet", "subnet", "name", "private_ip"];
+    /// An entry of `private_endpoints`: an endpoint with the VNets its DNS island links.
+    pub const ENDPOINT_ENTRY: &[&str] = &["vnet", "subnet", "name", "private_ip", "link_vnets"];
     pub const DNS: &[&str] = &["mode", "zone_ids", "link_vnets"];
     pub const NSG_RULE: &[&str] = &[
         "name",
@@ -144,6 +147,8 @@ pub struct OpenAi {
     pub identity: Option<Str>,
     pub deployments: Vec<(Str, ModelDeployment)>,
     pub private_endpoint: Option<PrivateEndpoint>,
+    /// `private_endpoints`, with the span of the list.
+    pub private_endpoints: Option<Spanned<Vec<PrivateEndpoint>>>,
     pub dns: Option<Dns>,
     pub resource_group: Option<Str>,
 }
@@ -164,6 +169,8 @@ pub struct PrivateEndpoint {
     pub subnet: Option<Str>,
     pub name: Option<Str>,
     pub private_ip: Option<Str>,
+    /// Only in `private_endpoints` entries.
+    pub link_vnets: Option<Vec<Str>>,
 }
 
 #[derive(Debug, Default)]
@@ -502,7 +509,22 @@ impl Reader<'_> {
             }
         }
         if let Some(n) = f.get("private_endpoint") {
-            o.private_endpoint = Some(self.private_endpoint(n));
+            o.private_endpoint = Some(self.private_endpoint(n, "private_endpoint", keys::PRIVATE_ENDPOINT));
+        }
+        if let Some(n) = f.get("private_endpoints") {
+            o.private_endpoints = Some(match &n.kind {
+                NodeKind::Seq(items) => Spanned::new(
+                    items
+                        .iter()
+                        .map(|i| self.private_endpoint(i, "an entry of private_endpoints", keys::ENDPOINT_ENTRY))
+                        .collect(),
+                    n.span,
+                ),
+                _ => {
+                    self.wrong_type(n, "a list of endpoints");
+                    Spanned::new(Vec::new(), n.span)
+                }
+            });
         }
         if let Some(n) = f.get("dns") {
             o.dns = Some(self.dns(n));
@@ -525,18 +547,19 @@ impl Reader<'_> {
         d
     }
 
-    fn private_endpoint(&mut self, node: &Node) -> PrivateEndpoint {
+    fn private_endpoint(&mut self, node: &Node, what: &str, keys: &[&str]) -> PrivateEndpoint {
         let mut p = PrivateEndpoint {
             span: node.span,
             ..PrivateEndpoint::default()
         };
-        let Some(f) = self.fields(node, node.span, "private_endpoint", keys::PRIVATE_ENDPOINT) else {
+        let Some(f) = self.fields(node, node.span, what, keys) else {
             return p;
         };
         p.vnet = self.opt_string(&f, "vnet");
         p.subnet = self.opt_string(&f, "subnet");
         p.name = self.opt_string(&f, "name");
         p.private_ip = self.opt_string(&f, "private_ip");
+        p.link_vnets = self.opt_strings(&f, "link_vnets").map(|s| s.value);
         p
     }
 

@@ -266,7 +266,10 @@ fn hosts_from_deployment_outputs() {
     assert_eq!(o.status.code(), Some(5));
     assert!(stdout(&o).is_empty());
     let err = stderr(&o);
-    assert!(err.contains("the private endpoint's IP is not known yet"), "{err}");
+    assert!(
+        err.contains("the IP of private endpoint `pep-oai-contoso` is not known yet"),
+        "{err}"
+    );
     assert!(err.contains("infra/deployment-outputs.json"), "{err}");
 
     // The file `aoai-vnet deploy` writes, at its default place.
@@ -298,7 +301,7 @@ fn hosts_from_deployment_outputs() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(stdout(&o), "10.0.1.5 woodgrove-ai.openai.azure.com\n");
     assert!(
-        stderr(&o).contains("pins 172.20.1.10 but the deployment reported 10.0.1.5"),
+        stderr(&o).contains("pins 172.20.1.10 for `pep-oai-woodgrove` but the deployment reported 10.0.1.5"),
         "{}",
         stderr(&o)
     );

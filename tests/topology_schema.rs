@@ -117,6 +117,7 @@ const OBJECTS: &[(&str, &[&str])] = &[
     ("/definitions/openai", keys::OPENAI),
     ("/definitions/modelDeployment", keys::MODEL_DEPLOYMENT),
     ("/definitions/privateEndpoint", keys::PRIVATE_ENDPOINT),
+    ("/definitions/endpointEntry", keys::ENDPOINT_ENTRY),
     ("/definitions/dns", keys::DNS),
     ("/definitions/nsgRule", keys::NSG_RULE),
     ("/definitions/bastion", keys::BASTION),

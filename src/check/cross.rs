@@ -1,19 +1,13 @@
-//! Rules that look at several features together: whether the ways in reach the jump box, whether
-//! the endpoint's NSG applies, whether every VNet that can reach the endpoint can also resolve it.
+//! Rules that look at several features together: whether the ways in reach the jump box, and
+//! whether the endpoint's NSG applies. (Whether every VNet that reaches an endpoint also resolves
+//! it is the endpoints' own rule: `endpoints.rs`.)
 
 use super::compute::Compute;
 use super::Ctx;
-use crate::model::{Account, Dns, Peering, SubnetRole, Vnet};
+use crate::model::{Account, SubnetRole, Vnet};
 use crate::syntax::Topology;
 
-pub(super) fn check(
-    cx: &mut Ctx,
-    t: &Topology,
-    vnets: &[Vnet],
-    openai: Option<&Account>,
-    c: &Compute,
-    peerings: &[Peering],
-) {
+pub(super) fn check(cx: &mut Ctx, t: &Topology, vnets: &[Vnet], openai: Option<&Account>, c: &Compute) {
     if let (Some(j), Some(js)) = (&c.jumpbox, &t.jumpbox) {
         match &c.bastion {
             Some(b) if b.public_ip.is_none() && b.vnet != j.vnet => {
@@ -37,62 +31,38 @@ pub(super) fn check(
         }
     }
     let Some(a) = openai else { return };
-    // The endpoint's NSG applies only with network policies on.
-    let e = &a.endpoint;
-    if let Some(s) = vnets[e.vnet]
-        .subnets
-        .iter()
-        .find(|s| s.name == e.subnet && s.role == SubnetRole::Plain)
-    {
+    // An endpoint's NSG applies only with network policies on.
+    for e in &a.endpoints {
+        let Some(s) = vnets[e.vnet]
+            .subnets
+            .iter()
+            .find(|s| s.name == e.subnet && s.role == SubnetRole::Plain)
+        else {
+            continue;
+        };
         let off = matches!(
             s.private_endpoint_policies.as_deref(),
             Some("Disabled" | "RouteTableEnabled")
         );
-        if off && s.nsg.is_some() {
-            let syn = t.vnets[e.vnet]
-                .1
-                .subnets
-                .iter()
-                .flatten()
-                .find(|(n, _)| n.value == e.subnet);
-            if let Some(p) = syn.and_then(|(_, s)| s.private_ip_policies.as_ref()) {
-                cx.warning(
-                    "W0009",
-                    p.span,
-                    format!(
-                        "the NSG of `{}` does not apply to the private endpoint while network policies are off",
-                        e.subnet
-                    ),
-                )
-                .set_help("use `Enabled` (the default for the endpoint's subnet) or `NetworkSecurityGroupEnabled`");
-            }
+        if !off || s.nsg.is_none() {
+            continue;
         }
-    }
-    // VNets peered with the endpoint's VNet reach it; they should resolve it too.
-    if let (Dns::PrivateZone { link_vnets, .. }, Some(links)) = (
-        &a.dns,
-        t.openai
-            .as_ref()
-            .and_then(|o| o.dns.as_ref())
-            .and_then(|d| d.link_vnets.as_ref()),
-    ) {
-        for p in peerings
+        let syn = t.vnets[e.vnet]
+            .1
+            .subnets
             .iter()
-            .filter(|p| p.to == e.vnet && !link_vnets.contains(&p.from))
-        {
-            let at = links.first().map_or(t.span, |l| l.span);
+            .flatten()
+            .find(|(n, _)| n.value == e.subnet);
+        if let Some(p) = syn.and_then(|(_, s)| s.private_ip_policies.as_ref()) {
             cx.warning(
-                "W0011",
-                at,
+                "W0009",
+                p.span,
                 format!(
-                    "VNet `{}` is peered with the endpoint's VNet but not in `link_vnets`",
-                    vnets[p.from].key
+                    "the NSG of `{}` does not apply to the private endpoint while network policies are off",
+                    e.subnet
                 ),
             )
-            .set_help(format!(
-                "its clients would resolve the account to its public address; add `{}`",
-                vnets[p.from].key
-            ));
+            .set_help("use `Enabled` (the default for the endpoint's subnet) or `NetworkSecurityGroupEnabled`");
         }
     }
 }

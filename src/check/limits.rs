@@ -97,36 +97,43 @@ fn vnets_per_subscription_region(cx: &mut Ctx, t: &Topology, vnets: &[Vnet]) {
     }
 }
 
-/// VNet links per private DNS zone: every zone of the account is linked to each of `link_vnets`.
+/// VNet links per private DNS zone: each endpoint's zones are linked to its island's VNets.
 fn links_per_zone(cx: &mut Ctx, t: &Topology, vnets: &[Vnet], a: &Account) {
-    let Dns::PrivateZone { zones, link_vnets } = &a.dns else {
+    let Dns::PrivateZone { zones } = &a.dns else {
         return;
     };
-    if link_vnets.len() <= LINKS_PER_ZONE {
-        return;
+    for (k, e) in a.endpoints.iter().enumerate() {
+        if e.link_vnets.len() <= LINKS_PER_ZONE {
+            continue;
+        }
+        // Point at the entry that is one too many: in the list when one was written, else the VNet.
+        let o = t.openai.as_ref();
+        let listed = match o.and_then(|o| o.private_endpoints.as_ref()) {
+            Some(list) => list.value.get(k).and_then(|x| x.link_vnets.as_ref()),
+            None => o.and_then(|o| o.dns.as_ref()).and_then(|d| d.link_vnets.as_ref()),
+        };
+        let span = match listed {
+            Some(list) => list.get(LINKS_PER_ZONE).map(|s| s.span),
+            None => t.vnets.get(e.link_vnets[LINKS_PER_ZONE]).map(|(k, _)| k.span),
+        }
+        .unwrap_or(t.span);
+        let zone = zones.first().map_or("the private DNS zone", |z| z.name);
+        let island = if a.endpoints_listed {
+            format!(" of the endpoint in `{}`", vnets[e.vnet].key)
+        } else {
+            String::new()
+        };
+        cx.error(
+            "E0802",
+            span,
+            format!(
+                "{zone}{island} would have {} VNet links, one per linked VNet; Azure allows {LINKS_PER_ZONE} per private DNS zone",
+                e.link_vnets.len()
+            ),
+        )
+        .set_help(format!(
+            "link at most {LINKS_PER_ZONE} VNets, or give more hubs their own endpoint and zones (`openai.private_endpoints`); {} VNets are declared",
+            vnets.len()
+        ));
     }
-    // Point at the entry that is one too many: in `dns.link_vnets` when given, else the VNet.
-    let listed = t
-        .openai
-        .as_ref()
-        .and_then(|o| o.dns.as_ref())
-        .and_then(|d| d.link_vnets.as_ref());
-    let span = match listed {
-        Some(list) => list.get(LINKS_PER_ZONE).map(|s| s.span),
-        None => t.vnets.get(link_vnets[LINKS_PER_ZONE]).map(|(k, _)| k.span),
-    }
-    .unwrap_or(t.span);
-    let zone = zones.first().map_or("the private DNS zone", |z| z.name);
-    cx.error(
-        "E0802",
-        span,
-        format!(
-            "{zone} would have {} VNet links, one per linked VNet; Azure allows {LINKS_PER_ZONE} per private DNS zone",
-            link_vnets.len()
-        ),
-    )
-    .set_help(format!(
-        "link at most {LINKS_PER_ZONE} VNets (`dns.link_vnets`), or give each hub its own endpoint and zones (`openai.private_endpoints`); {} VNets are declared",
-        vnets.len()
-    ));
 }

@@ -7,6 +7,7 @@ mod address_plan;
 mod compute;
 mod cross;
 mod dns_servers;
+mod endpoints;
 mod limits;
 mod model_deployments;
 mod network;
@@ -69,12 +70,16 @@ pub fn check(t: &Topology, diags: &mut Diagnostics) -> Option<Model> {
     let mut vnets = network::vnets(&mut cx, t);
     let features = network::Features::resolve(&mut cx, t);
     address_plan::plan(&mut cx, t, &mut vnets, &features);
-    let openai = t.openai.as_ref().and_then(|o| openai::account(&mut cx, t, o, &vnets));
     let compute = compute::check(&mut cx, t, &vnets, &features);
-    let nsgs = nsg::assign(&mut cx, t, &mut vnets, openai.as_ref(), &compute);
     let peerings = network::peerings(&mut cx, t, &vnets, compute.vpn_gateway.as_ref());
+    // The endpoints' DNS islands follow the peerings.
+    let openai = t
+        .openai
+        .as_ref()
+        .and_then(|o| openai::account(&mut cx, t, o, &vnets, &peerings));
+    let nsgs = nsg::assign(&mut cx, t, &mut vnets, openai.as_ref(), &compute);
     network::check_vpn_pool(&mut cx, t, &vnets);
-    cross::check(&mut cx, t, &vnets, openai.as_ref(), &compute, &peerings);
+    cross::check(&mut cx, t, &vnets, openai.as_ref(), &compute);
     limits::check(&mut cx, t, &vnets, openai.as_ref());
     regional::check(&mut cx, t, &vnets, &compute);
     dns_servers::check(&mut cx, t, &vnets, &peerings);

@@ -81,11 +81,8 @@ pub(super) fn assign(
     }
 
     let mut holds: IndexMap<(VnetId, String), Holds> = IndexMap::new();
-    if let Some(a) = openai {
-        holds
-            .entry((a.endpoint.vnet, a.endpoint.subnet.clone()))
-            .or_default()
-            .private_endpoint = true;
+    for e in openai.iter().flat_map(|a| &a.endpoints) {
+        holds.entry((e.vnet, e.subnet.clone())).or_default().private_endpoint = true;
     }
     let bastion_prefix = compute
         .bastion

@@ -1,14 +1,21 @@
 //! The Azure OpenAI account: settings, model deployments, the private endpoint and its DNS.
 
-use super::address::{self, is_reserved};
+use super::address;
 use super::network::{is_guid, scope, scope_key};
 use super::Ctx;
 use crate::azure::{naming, regions};
-use crate::model::{Account, AccountKind, Dns, PrivateEndpoint, SubnetRole, Vnet, VnetId};
+use crate::model::{Account, AccountKind, Dns, Peering, Vnet, VnetId};
+use crate::source::Span;
 use crate::syntax::{self, Str, Topology};
 use ipnet::Ipv4Net;
 
-pub(super) fn account(cx: &mut Ctx, t: &Topology, o: &syntax::OpenAi, vnets: &[Vnet]) -> Option<Account> {
+pub(super) fn account(
+    cx: &mut Ctx,
+    t: &Topology,
+    o: &syntax::OpenAi,
+    vnets: &[Vnet],
+    peerings: &[Peering],
+) -> Option<Account> {
     let name = o
         .name
         .as_ref()
@@ -92,8 +99,9 @@ pub(super) fn account(cx: &mut Ctx, t: &Topology, o: &syntax::OpenAi, vnets: &[V
         .iter()
         .map(|(k, d)| super::model_deployments::check(cx, &name, k, d))
         .collect();
-    let endpoint = private_endpoint(cx, o, &name, vnets)?;
-    let dns = dns(cx, o, kind, vnets);
+    let (dns, single_links) = dns(cx, o, kind);
+    let (endpoints, endpoints_listed) =
+        super::endpoints::check(cx, t, &name, &dns, single_links.as_deref(), vnets, peerings)?;
     Some(Account {
         name,
         location,
@@ -105,7 +113,8 @@ pub(super) fn account(cx: &mut Ctx, t: &Topology, o: &syntax::OpenAi, vnets: &[V
         disable_local_auth,
         system_identity: identity == "system",
         deployments,
-        endpoint,
+        endpoints,
+        endpoints_listed,
         dns,
         scope,
     })
@@ -203,108 +212,9 @@ fn ip_rule(cx: &mut Ctx, s: &Str) -> Option<String> {
     })
 }
 
-fn private_endpoint(cx: &mut Ctx, o: &syntax::OpenAi, account: &str, vnets: &[Vnet]) -> Option<PrivateEndpoint> {
-    let pe = o.private_endpoint.as_ref();
-    let vnet: VnetId = match pe.and_then(|p| p.vnet.as_ref()) {
-        Some(v) => cx.vnet_ref(v)?,
-        None if vnets.is_empty() => return None,
-        None => 0,
-    };
-    let v = &vnets[vnet];
-    let subnet = match pe.and_then(|p| p.subnet.as_ref()) {
-        Some(s) => {
-            if cx.is_unplanned(vnet, &s.value, vnets) {
-                return None;
-            }
-            let Some(found) = v.subnets.iter().find(|x| x.name == s.value) else {
-                let names: Vec<&str> = v.subnets.iter().map(|x| x.name.as_str()).collect();
-                let d = cx.error("E0302", s.span, format!("no subnet `{}` in VNet `{}`", s.value, v.key));
-                match crate::diag::suggest(&s.value, names.iter().copied()) {
-                    Some(n) => d.set_help(format!("did you mean `{n}`?")),
-                    None => d.set_help(format!("subnets of `{}`: {}", v.key, names.join(", "))),
-                }
-                return None;
-            };
-            if found.role != SubnetRole::Plain {
-                cx.error(
-                    "E0304",
-                    s.span,
-                    format!(
-                        "`{}` is reserved for its feature and cannot hold a private endpoint",
-                        s.value
-                    ),
-                )
-                .set_help("add a `private-endpoints: /27` subnet and point `private_endpoint.subnet` at it");
-                return None;
-            }
-            found.name.clone()
-        }
-        None => {
-            let pick = ["private-endpoints", "default"]
-                .into_iter()
-                .find(|n| v.subnets.iter().any(|x| x.name == *n));
-            let lost = ["private-endpoints", "default"]
-                .iter()
-                .any(|n| cx.is_unplanned(vnet, n, vnets));
-            if pick.is_none() && lost {
-                return None;
-            }
-            match pick {
-                Some(n) => n.to_string(),
-                None => {
-                    let at = pe.map_or(o.span, |p| p.span);
-                    cx.error("E0302", at, format!("VNet `{}` has neither a `private-endpoints` nor a `default` subnet for the private endpoint", v.key))
-                        .set_help("add `private-endpoints: /27` to its subnets, or set `openai.private_endpoint.subnet`");
-                    return None;
-                }
-            }
-        }
-    };
-    let name = pe
-        .and_then(|p| p.name.as_ref())
-        .map_or_else(|| format!("pep-{account}"), |n| n.value.clone());
-    let name_span = pe.and_then(|p| p.name.as_ref()).map_or(o.span, |n| n.span);
-    let rg_scope = scope_key(&v.scope);
-    cx.name(&naming::PRIVATE_ENDPOINT, &rg_scope, &name, name_span);
-    let nic_name = format!("{name}-nic");
-    cx.name(&naming::NETWORK_INTERFACE, &rg_scope, &nic_name, name_span);
-    let private_ip = match pe.and_then(|p| p.private_ip.as_ref()) {
-        None => None,
-        Some(s) => {
-            let ip = super::network::ip(cx, s)?;
-            let prefix = v.subnets.iter().find(|x| x.name == subnet).expect("found above").prefix;
-            if !prefix.contains(&ip) {
-                cx.error(
-                    "E0209",
-                    s.span,
-                    format!("`{ip}` is outside subnet `{subnet}` ({prefix})"),
-                )
-                .set_help(format!(
-                    "pick an address from {} to {}",
-                    address::nth(&prefix, 4),
-                    address::nth(&prefix, (1u32 << (32 - prefix.prefix_len())) - 2)
-                ));
-            } else if is_reserved(&prefix, ip) {
-                cx.error(
-                    "E0210",
-                    s.span,
-                    format!("`{ip}` is one of the five addresses Azure reserves in {prefix}"),
-                )
-                .set_help(format!("the first usable address is {}", address::nth(&prefix, 4)));
-            }
-            Some(ip)
-        }
-    };
-    Some(PrivateEndpoint {
-        name,
-        nic_name,
-        vnet,
-        subnet,
-        private_ip,
-    })
-}
-
-fn dns(cx: &mut Ctx, o: &syntax::OpenAi, kind: AccountKind, vnets: &[Vnet]) -> Dns {
+/// The DNS mode and, for the one-endpoint form with `mode: private-zone`, `dns.link_vnets` as
+/// given (resolved; the islands are decided with the endpoints).
+fn dns(cx: &mut Ctx, o: &syntax::OpenAi, kind: AccountKind) -> (Dns, Option<Vec<(VnetId, Span)>>) {
     let d = o.dns.as_ref();
     let mode = d
         .and_then(|d| d.mode.as_ref())
@@ -330,7 +240,7 @@ fn dns(cx: &mut Ctx, o: &syntax::OpenAi, kind: AccountKind, vnets: &[Vnet]) -> D
                 let names: Vec<&str> = zones.iter().map(|z| z.name).collect();
                 cx.error("E0505", at, "`mode: existing` needs `zone_ids`")
                     .set_help(format!("list the resource IDs of the zones {}", names.join(", ")));
-                return Dns::None;
+                return (Dns::None, None);
             };
             let mut out = Vec::new();
             for id in &ids.value {
@@ -363,20 +273,24 @@ fn dns(cx: &mut Ctx, o: &syntax::OpenAi, kind: AccountKind, vnets: &[Vnet]) -> D
                         .set_help("without it, clients resolve that host name to the public address");
                 }
             }
-            Dns::Existing { zone_ids: out }
+            (Dns::Existing { zone_ids: out }, None)
         }
-        "none" => Dns::None,
+        "none" => (Dns::None, None),
         _ => {
             for z in zones.iter().filter(|z| !z.documented) {
                 let at = o.kind.as_ref().map_or(o.span, |k| k.span);
                 cx.warning("W0003", at, format!("Azure does not document the zone `{}` for {}", z.name, cx.cloud.name()))
                     .set_help("the compiler derives it from the public name; check it with your cloud's documentation or use `dns.mode: existing`");
             }
-            let link_vnets = match d.and_then(|d| d.link_vnets.as_ref()) {
-                Some(list) => list.iter().filter_map(|s| cx.vnet_ref(s)).collect(),
-                None => (0..vnets.len()).collect(),
-            };
-            Dns::PrivateZone { zones, link_vnets }
+            let links = d
+                .and_then(|d| d.link_vnets.as_ref())
+                .filter(|_| o.private_endpoints.is_none())
+                .map(|list| {
+                    list.iter()
+                        .filter_map(|s| cx.vnet_ref(s).map(|v| (v, s.span)))
+                        .collect()
+                });
+            (Dns::PrivateZone { zones }, links)
         }
     }
 }

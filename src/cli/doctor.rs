@@ -12,8 +12,18 @@ pub struct DoctorArgs {
     /// output works too), or an address.
     pub host: String,
     /// The private endpoint's IP, which the name must resolve to (`aoai-vnet hosts` shows it).
-    #[arg(long, value_name = "IP")]
+    #[arg(long, value_name = "IP", conflicts_with = "vnet")]
     pub expect: Option<IpAddr>,
+    /// Expect the IP a client in this VNet should get: its DNS island's endpoint (with several
+    /// endpoints), from the topology (`--topology`) and the deployment's outputs (`--outputs`).
+    #[arg(long, value_name = "KEY")]
+    pub vnet: Option<String>,
+    /// The topology file, for `--vnet`.
+    #[arg(long, value_name = "FILE", default_value = super::DEFAULT_FILE, requires = "vnet")]
+    pub topology: std::path::PathBuf,
+    /// The deployment's outputs, for `--vnet`. Default: infra/deployment-outputs.json when it exists.
+    #[arg(long, value_name = "FILE", requires = "vnet")]
+    pub outputs: Option<std::path::PathBuf>,
     /// The TCP port to connect to. Default: the port in HOST (`https://host:18443/`), else 443.
     #[arg(long)]
     pub port: Option<u16>,
@@ -52,10 +62,17 @@ pub(super) fn run(a: &DoctorArgs) -> u8 {
         (Some(p), _) | (None, Some(p)) => p,
         (None, None) => 443,
     };
+    let expect = match &a.vnet {
+        None => a.expect,
+        Some(key) => match expected_for(a, key) {
+            Ok(ip) => Some(ip),
+            Err(code) => return code,
+        },
+    };
     let report = doctor::run(&Options {
         host: host.to_string(),
         port,
-        expect: a.expect,
+        expect,
         timeout: Duration::from_secs_f64(a.timeout),
     });
     print!("{}", doctor::render(&report));
@@ -69,4 +86,21 @@ pub(super) fn run(a: &DoctorArgs) -> u8 {
     } else {
         EXIT_IO
     }
+}
+
+/// The IP a client in VNet `key` should get for the account: the endpoint whose island links the
+/// VNet (else one it reaches), from the deployment's outputs or its static address.
+fn expected_for(a: &DoctorArgs, key: &str) -> Result<IpAddr, u8> {
+    let (file, model) = super::plan::load(&a.topology)?;
+    let k = super::hosts::endpoint_for_vnet(&model, key).map_err(|e| {
+        eprintln!("error: {e}");
+        super::EXIT_USAGE
+    })?;
+    let ips = super::hosts::endpoint_ips(&model, &file.name, a.outputs.as_ref(), &[k])?;
+    let (_, ip) = ips[0];
+    eprintln!(
+        "note: a client in VNet `{key}` should reach `{}` at {ip}",
+        model.openai.endpoints[k].name
+    );
+    Ok(ip)
 }

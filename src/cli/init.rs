@@ -15,6 +15,7 @@ pub const STARTER: &str = include_str!("../../templates/starter.yaml");
 /// The examples, by name (the file name without `.yaml`), sorted. `tests/review.rs` checks that
 /// this lists every file in `examples/`: add a new example here.
 pub const EXAMPLES: &[(&str, &str)] = &[
+    ("estate-1800", include_str!("../../examples/estate-1800.yaml")),
     ("existing-dns", include_str!("../../examples/existing-dns.yaml")),
     ("government", include_str!("../../examples/government.yaml")),
     ("guide", include_str!("../../examples/guide.yaml")),
@@ -28,6 +29,7 @@ pub const EXAMPLES: &[(&str, &str)] = &[
         include_str!("../../examples/selected-networks.yaml"),
     ),
     ("spokes-300", include_str!("../../examples/spokes-300.yaml")),
+    ("two-hubs", include_str!("../../examples/two-hubs.yaml")),
 ];
 
 fn example_names() -> Vec<&'static str> {

@@ -102,16 +102,25 @@ fn node(id: impl Into<String>, label: Vec<String>, shape: Shape) -> Node {
 pub fn build(m: &Model) -> Graph {
     let mut g = Graph::default();
     let a = &m.openai;
-    let e = &a.endpoint;
+    // One endpoint is `pe`; several are `pe0`, `pe1`... (IDs from positions, never from user text).
+    let pe_id = |n: usize| {
+        if a.endpoints_listed {
+            format!("pe{n}")
+        } else {
+            "pe".to_string()
+        }
+    };
 
     // What each subnet holds, as nodes: (vnet, subnet name) -> nodes.
     let mut held: Vec<(usize, String, Node)> = Vec::new();
-    let mut pe_label = vec!["Private endpoint".to_string(), e.name.clone()];
-    pe_label.push(match e.private_ip {
-        Some(ip) => ip.to_string(),
-        None => "IP assigned at deployment".into(),
-    });
-    held.push((e.vnet, e.subnet.clone(), node("pe", pe_label, Shape::Hexagon)));
+    for (n, e) in a.endpoints.iter().enumerate() {
+        let mut pe_label = vec!["Private endpoint".to_string(), e.name.clone()];
+        pe_label.push(match e.private_ip {
+            Some(ip) => ip.to_string(),
+            None => "IP assigned at deployment".into(),
+        });
+        held.push((e.vnet, e.subnet.clone(), node(pe_id(n), pe_label, Shape::Hexagon)));
+    }
     let mut bastion_in_subnet = None;
     if let Some(b) = &m.bastion {
         let mut n = node(
@@ -222,15 +231,24 @@ pub fn build(m: &Model) -> Graph {
     account.public = !a.allowed_ips.is_empty();
     g.items.push(Item::Node(account));
 
-    // DNS zones.
+    // DNS zones: one set per endpoint (its island), or the shared zones owned elsewhere.
+    let zone_id = |n: usize, k: usize| {
+        if a.endpoints_listed {
+            format!("zone{n}x{k}")
+        } else {
+            format!("zone{k}")
+        }
+    };
     match &a.dns {
-        Dns::PrivateZone { zones, .. } => {
-            for (k, z) in zones.iter().enumerate() {
-                g.items.push(Item::Node(node(
-                    format!("zone{k}"),
-                    vec!["Private DNS zone".into(), z.name.into()],
-                    Shape::Cylinder,
-                )));
+        Dns::PrivateZone { zones } => {
+            for (n, e) in a.endpoints.iter().enumerate() {
+                for (k, z) in zones.iter().enumerate() {
+                    let mut label = vec!["Private DNS zone".to_string(), z.name.to_string()];
+                    if a.endpoints_listed {
+                        label.push(format!("island of {}", m.vnets[e.vnet].key));
+                    }
+                    g.items.push(Item::Node(node(zone_id(n, k), label, Shape::Cylinder)));
+                }
             }
         }
         Dns::Existing { zone_ids } => {
@@ -291,25 +309,37 @@ pub fn build(m: &Model) -> Graph {
             true,
         );
     }
-    g.edge("pe", "account", Some("private link".into()), Line::Solid, false);
+    for n in 0..a.endpoints.len() {
+        g.edge(&pe_id(n), "account", Some("private link".into()), Line::Solid, false);
+    }
     match &a.dns {
-        Dns::PrivateZone { zones, link_vnets } => {
-            for k in 0..zones.len() {
-                g.edge(&format!("zone{k}"), "pe", Some("A record".into()), Line::Dashed, false);
-                for v in link_vnets {
-                    g.edge(
-                        &format!("zone{k}"),
-                        &format!("vnet{v}"),
-                        Some("link".into()),
-                        Line::Dashed,
-                        false,
-                    );
+        Dns::PrivateZone { zones } => {
+            for (n, e) in a.endpoints.iter().enumerate() {
+                for k in 0..zones.len() {
+                    g.edge(&zone_id(n, k), &pe_id(n), Some("A record".into()), Line::Dashed, false);
+                    for v in &e.link_vnets {
+                        g.edge(
+                            &zone_id(n, k),
+                            &format!("vnet{v}"),
+                            Some("link".into()),
+                            Line::Dashed,
+                            false,
+                        );
+                    }
                 }
             }
         }
         Dns::Existing { zone_ids } => {
             for k in 0..zone_ids.len() {
-                g.edge(&format!("zone{k}"), "pe", Some("A record".into()), Line::Dashed, false);
+                for n in 0..a.endpoints.len() {
+                    g.edge(
+                        &format!("zone{k}"),
+                        &pe_id(n),
+                        Some("A record".into()),
+                        Line::Dashed,
+                        false,
+                    );
+                }
             }
         }
         Dns::None => {}

@@ -80,7 +80,10 @@ pub struct AccountPlan {
     pub location: String,
     pub custom_subdomain: String,
     pub deployments: Vec<DeploymentPlan>,
+    /// The first (with `private_endpoint`, the only) endpoint.
     pub private_endpoint: EndpointPlan,
+    /// Every endpoint, one per hub or region with `private_endpoints`.
+    pub private_endpoints: Vec<EndpointPlan>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -98,8 +101,15 @@ pub struct EndpointPlan {
     pub nic: String,
     pub vnet: String,
     pub subnet: String,
-    /// `None`: Azure assigns it at deployment (the `privateEndpointIp` output).
+    /// `None`: Azure assigns it at deployment (the `privateEndpointIp` output, or its key in
+    /// `privateEndpointIps`).
     pub private_ip: Option<String>,
+    /// `private-zone` mode: the VNets linked to this endpoint's zones (its DNS island).
+    pub linked_vnets: Vec<String>,
+    /// `private-zone` mode: the resource group of this endpoint's zones (null: the deployment's).
+    pub zone_resource_group: Option<String>,
+    /// Hosts-file lines for this endpoint, when its IP is static.
+    pub hosts_lines: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -247,19 +257,39 @@ pub struct Exposure {
 /// The plan of a checked model and its IR.
 pub fn plan(m: &Model, t: &Template) -> Plan {
     let a = &m.openai;
-    let e = &a.endpoint;
     let vnet_key = |i: usize| m.vnets[i].key.clone();
+    let host_names = crate::host_names(m);
+    let zones = matches!(a.dns, Dns::PrivateZone { .. });
+    let endpoints: Vec<EndpointPlan> = a
+        .endpoints
+        .iter()
+        .map(|e| EndpointPlan {
+            name: e.name.clone(),
+            nic: e.nic_name.clone(),
+            vnet: vnet_key(e.vnet),
+            subnet: e.subnet.clone(),
+            private_ip: e.private_ip.map(|ip| ip.to_string()),
+            linked_vnets: e.link_vnets.iter().map(|&v| vnet_key(v)).collect(),
+            zone_resource_group: zones.then(|| e.zone_scope.resource_group.clone()).flatten(),
+            hosts_lines: match e.private_ip {
+                Some(ip) => host_names.iter().map(|h| format!("{ip} {h}")).collect(),
+                None => Vec::new(),
+            },
+        })
+        .collect();
 
     let mut holds: Vec<(usize, String, Held)> = Vec::new();
-    holds.push((
-        e.vnet,
-        e.subnet.clone(),
-        Held {
-            kind: "private-endpoint",
-            name: e.name.clone(),
-            ip: e.private_ip.map(|ip| ip.to_string()),
-        },
-    ));
+    for e in &a.endpoints {
+        holds.push((
+            e.vnet,
+            e.subnet.clone(),
+            Held {
+                kind: "private-endpoint",
+                name: e.name.clone(),
+                ip: e.private_ip.map(|ip| ip.to_string()),
+            },
+        ));
+    }
     if let Some(b) = &m.bastion {
         if let Some(s) = m.vnets[b.vnet].subnets.iter().find(|s| s.role == SubnetRole::Bastion) {
             holds.push((
@@ -380,7 +410,6 @@ pub fn plan(m: &Model, t: &Template) -> Plan {
         })
         .collect();
 
-    let host_names = crate::host_names(m);
     let dns = DnsPlan {
         mode: match a.dns {
             Dns::PrivateZone { .. } => "private-zone",
@@ -399,10 +428,14 @@ pub fn plan(m: &Model, t: &Template) -> Plan {
             Dns::Existing { zone_ids } => zone_ids.clone(),
             _ => Vec::new(),
         },
-        linked_vnets: match &a.dns {
-            Dns::PrivateZone { link_vnets, .. } => link_vnets.iter().map(|&v| vnet_key(v)).collect(),
-            _ => Vec::new(),
-        },
+        // Every linked VNet, in declaration order (each endpoint's island: `private_endpoints`).
+        linked_vnets: m
+            .vnets
+            .iter()
+            .enumerate()
+            .filter(|(v, _)| a.endpoint_for(*v).is_some())
+            .map(|(_, x)| x.key.clone())
+            .collect(),
         zone_group: match &a.dns {
             Dns::PrivateZone { zones, .. } => zones
                 .iter()
@@ -414,9 +447,10 @@ pub fn plan(m: &Model, t: &Template) -> Plan {
                 .collect(),
             Dns::None => Vec::new(),
         },
-        hosts_lines: match e.private_ip {
-            Some(ip) => host_names.iter().map(|h| format!("{ip} {h}")).collect(),
-            None => Vec::new(),
+        // One endpoint's lines; with several, each endpoint has its own.
+        hosts_lines: match endpoints.as_slice() {
+            [one] => one.hosts_lines.clone(),
+            _ => Vec::new(),
         },
         host_names,
         resolver: m.dns_resolver.as_ref().map(|r| ResolverPlan {
@@ -455,13 +489,8 @@ pub fn plan(m: &Model, t: &Template) -> Plan {
                     capacity: d.capacity,
                 })
                 .collect(),
-            private_endpoint: EndpointPlan {
-                name: e.name.clone(),
-                nic: e.nic_name.clone(),
-                vnet: vnet_key(e.vnet),
-                subnet: e.subnet.clone(),
-                private_ip: e.private_ip.map(|ip| ip.to_string()),
-            },
+            private_endpoint: endpoints[0].clone(),
+            private_endpoints: endpoints,
         },
         address_plan: AddressPlan {
             vnets,
@@ -720,20 +749,33 @@ pub fn markdown(p: &Plan, g: &graph::Graph, source: &str) -> String {
     let e = &a.private_endpoint;
     let _ = writeln!(o, "{MARKER}");
     let _ = writeln!(o, "## aoai-vnet plan: {}\n", code(&p.name));
-    let ip = match &e.private_ip {
-        Some(ip) => format!("at {}", code(ip)),
-        None => "(IP assigned at deployment)".into(),
+    let at = |e: &EndpointPlan| {
+        let ip = match &e.private_ip {
+            Some(ip) => format!("at {}", code(ip)),
+            None => "(IP assigned at deployment)".into(),
+        };
+        format!(
+            "{} in {} {ip}",
+            code(&e.name),
+            code(&format!("{}/{}", e.vnet, e.subnet))
+        )
+    };
+    let through = match a.private_endpoints.as_slice() {
+        [_] => format!("private endpoint {}", at(e)),
+        all => format!(
+            "{} private endpoints (one per hub, each with its own DNS island): {}",
+            all.len(),
+            all.iter().map(at).collect::<Vec<_>>().join("; ")
+        ),
     };
     let _ = writeln!(
         o,
-        "Azure OpenAI account {} ({}, {}) in **{}**, reachable through private endpoint {} in {} {ip}. \
+        "Azure OpenAI account {} ({}, {}) in **{}**, reachable through {through}. \
          {} resources in {} VNet{}; cloud {}. Source: {}.\n",
         code(&a.name),
         a.kind,
         a.sku,
         a.location,
-        code(&e.name),
-        code(&format!("{}/{}", e.vnet, e.subnet)),
         thousands(p.resources.len() as u64),
         p.address_plan.vnets.len(),
         plural(p.address_plan.vnets.len()),
@@ -965,12 +1007,37 @@ pub fn markdown(p: &Plan, g: &graph::Graph, source: &str) -> String {
         "private-zone" => {
             let zones: Vec<String> = d.zones.iter().map(|z| code(z)).collect();
             let links: Vec<String> = d.linked_vnets.iter().map(|v| cell(v)).collect();
-            let _ = writeln!(
-                o,
-                "- Mode `private-zone`: this deployment creates {} (location `global`).",
-                zones.join(", ")
-            );
-            let _ = writeln!(o, "- Linked to VNets: {} (registration disabled).", links.join(", "));
+            if let [_] = a.private_endpoints.as_slice() {
+                let _ = writeln!(
+                    o,
+                    "- Mode `private-zone`: this deployment creates {} (location `global`).",
+                    zones.join(", ")
+                );
+                let _ = writeln!(o, "- Linked to VNets: {} (registration disabled).", links.join(", "));
+            } else {
+                let _ = writeln!(
+                    o,
+                    "- Mode `private-zone`, one DNS island per endpoint: each gets its own {} (location `global`) in its VNet's resource group, linked to the VNets that resolve the account to it (registration disabled):\n",
+                    zones.join(", ")
+                );
+                let _ = writeln!(o, "  | Endpoint | VNet | IP | Zones in | Linked VNets |");
+                let _ = writeln!(o, "  |---|---|---|---|---|");
+                for x in &a.private_endpoints {
+                    let linked: Vec<String> = x.linked_vnets.iter().map(|v| cell(v)).collect();
+                    let _ = writeln!(
+                        o,
+                        "  | {} | {} | {} | {} | {} |",
+                        code(&x.name),
+                        cell(&x.vnet),
+                        x.private_ip.as_deref().map_or("at deployment".into(), code),
+                        x.zone_resource_group
+                            .as_deref()
+                            .map_or("the deployment's resource group".into(), code),
+                        linked.join(", ")
+                    );
+                }
+                o.push('\n');
+            }
         }
         "existing" => {
             let ids: Vec<String> = d.zone_ids.iter().map(|z| code(z)).collect();
@@ -986,7 +1053,8 @@ pub fn markdown(p: &Plan, g: &graph::Graph, source: &str) -> String {
     }
     if !d.zone_group.is_empty() {
         let cfg: Vec<String> = d.zone_group.iter().map(|z| code(z)).collect();
-        let _ = writeln!(o, "- Zone group on {}: {}.", code(&e.name), cfg.join(", "));
+        let on: Vec<String> = a.private_endpoints.iter().map(|x| code(&x.name)).collect();
+        let _ = writeln!(o, "- Zone group on {}: {}.", on.join(", "), cfg.join(", "));
     }
     let _ = writeln!(o, "- Host names: {}.", hosts.join(", "));
     if let Some(r) = &d.resolver {
@@ -1004,7 +1072,9 @@ pub fn markdown(p: &Plan, g: &graph::Graph, source: &str) -> String {
             }
         );
     }
-    if d.hosts_lines.is_empty() {
+    if a.private_endpoints.len() > 1 {
+        let _ = writeln!(o, "- Each network resolves the account to its own endpoint: `aoai-vnet hosts --vnet KEY` prints the hosts-file lines a client in VNet KEY needs.");
+    } else if d.hosts_lines.is_empty() {
         let _ = writeln!(o, "- The private IP is assigned at deployment: `aoai-vnet hosts` prints the hosts-file lines from the deployment's outputs.");
     } else {
         let _ = writeln!(

@@ -26,6 +26,8 @@ pub(crate) struct Lowering<'m> {
     pub vnet_syms: Vec<String>,
     /// The location parameter of each VNet.
     vnet_locations: Vec<String>,
+    /// Symbols of the private endpoints, by their index in `Account::endpoints`.
+    pub endpoint_syms: Vec<String>,
 }
 
 impl<'m> Lowering<'m> {
@@ -36,6 +38,7 @@ impl<'m> Lowering<'m> {
             taken: HashSet::new(),
             vnet_syms: Vec::new(),
             vnet_locations: Vec::new(),
+            endpoint_syms: Vec::new(),
         };
         l.t.workload = m.name.clone();
         l.t.default_resource_group = m.resource_group.clone().unwrap_or_else(|| format!("rg-{}", m.name));
@@ -86,9 +89,15 @@ impl<'m> Lowering<'m> {
         l
     }
 
-    /// A fresh symbol from parts, in camelCase (`vnet` + `hub` -> `vnetHub`).
+    /// A fresh symbol from parts, in camelCase (`vnet` + `hub` -> `vnetHub`); empty parts add
+    /// nothing.
     pub fn symbol(&mut self, parts: &[&str]) -> String {
-        let base: String = parts.iter().enumerate().map(|(i, p)| camel(p, i > 0)).collect();
+        let base: String = parts
+            .iter()
+            .filter(|p| !p.is_empty())
+            .enumerate()
+            .map(|(i, p)| camel(p, i > 0))
+            .collect();
         crate::ir::fresh_name(&base, &mut self.taken)
     }
 
@@ -179,11 +188,27 @@ impl<'m> Lowering<'m> {
                 "Endpoint URL of the account; it resolves to the private endpoint inside the linked VNets.",
             );
         }
-        if let Some(ip) = openai::endpoint_ip(self) {
+        let a = &self.m.openai;
+        if a.endpoints_listed {
+            let ips = (0..a.endpoints.len())
+                .map(|k| {
+                    (
+                        self.m.vnets[a.endpoints[k].vnet].key.clone(),
+                        openai::endpoint_ip(self, k),
+                    )
+                })
+                .collect();
+            self.output(
+                "privateEndpointIps",
+                "object",
+                Value::Object(ips),
+                "Private IP address of each private endpoint, by the key of the VNet that holds it.",
+            );
+        } else if !a.endpoints.is_empty() {
             self.output(
                 "privateEndpointIp",
                 "string",
-                ip,
+                openai::endpoint_ip(self, 0),
                 "Private IP address of the account's private endpoint.",
             );
         }

@@ -2,9 +2,10 @@
 
 use super::Lowering;
 use crate::azure::clouds::zone_config_name;
+use crate::azure::clouds::Zone;
 pub use crate::azure::network::PRIVATE_LINK_GROUP_ID as GROUP_ID;
 use crate::ir::{obj, Existing, Expr, Resource, Seg, Value};
-use crate::model::Dns;
+use crate::model::{Dns, PrivateEndpoint};
 
 const ACCOUNT: &str = "Microsoft.CognitiveServices/accounts";
 const DEPLOYMENT: &str = "Microsoft.CognitiveServices/accounts/deployments";
@@ -92,56 +93,92 @@ pub(super) fn lower(l: &mut Lowering) {
         l.t.resources.push(r);
     }
 
-    // Private DNS zones and their links to the VNets.
-    let mut zone_ids: Vec<(String, Value)> = Vec::new();
-    match &a.dns {
-        Dns::PrivateZone { zones, link_vnets } => {
-            for z in zones {
-                let zsym = l.symbol(&["zone", zone_label(z.name)]);
-                let mut r = Resource::new(zsym.clone(), ZONE, z.name);
-                l.place(&mut r, Value::str("global"));
-                l.t.resources.push(r);
-                for &v in link_vnets {
-                    let lsym = l.symbol(&[&zsym, "link", &m.vnets[v].key]);
-                    let mut r = Resource::new(lsym, LINK, format!("link-{}", m.vnets[v].key));
-                    r.parent = Some(zsym.clone());
-                    l.place(&mut r, Value::str("global"));
-                    r.set(
-                        "properties",
-                        obj([
-                            ("registrationEnabled", Value::Bool(false)),
-                            ("virtualNetwork", Value::id_ref(&l.vnet_syms[v])),
-                        ]),
-                    );
-                    l.t.resources.push(r);
-                }
-                zone_ids.push((zone_config_name(z.name), Value::id(&zsym)));
-            }
+    // Zones owned elsewhere: one set for every endpoint.
+    let mut shared: Vec<(String, Value)> = Vec::new();
+    if let Dns::Existing { zone_ids: ids } = &a.dns {
+        for id in ids {
+            // Checked: /subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/privateDnsZones/{zone}
+            let parts: Vec<&str> = id.split('/').collect();
+            let zone = parts[8];
+            shared.push((zone_config_name(zone), Value::str(id)));
+            let symbol = l.symbol(&["zone", zone_label(zone)]);
+            l.t.existing.push(Existing {
+                symbol,
+                rtype: ZONE,
+                api_version: crate::azure::api_versions::for_type(ZONE),
+                id: id.clone(),
+                subscription: parts[2].to_string(),
+                resource_group: parts[4].to_string(),
+                name: zone.to_string(),
+            });
         }
-        Dns::Existing { zone_ids: ids } => {
-            for id in ids {
-                // Checked: /subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/privateDnsZones/{zone}
-                let parts: Vec<&str> = id.split('/').collect();
-                let zone = parts[8];
-                zone_ids.push((zone_config_name(zone), Value::str(id)));
-                let symbol = l.symbol(&["zone", zone_label(zone)]);
-                l.t.existing.push(Existing {
-                    symbol,
-                    rtype: ZONE,
-                    api_version: crate::azure::api_versions::for_type(ZONE),
-                    id: id.clone(),
-                    subscription: parts[2].to_string(),
-                    resource_group: parts[4].to_string(),
-                    name: zone.to_string(),
-                });
-            }
-        }
-        Dns::None => {}
     }
+    for e in &a.endpoints {
+        // Symbols carry the endpoint's VNet key when there are several (`privateEndpointHubWest`).
+        let key = if a.endpoints_listed {
+            m.vnets[e.vnet].key.as_str()
+        } else {
+            ""
+        };
+        let zone_ids = match &a.dns {
+            Dns::PrivateZone { zones } => island(l, e, zones, key),
+            Dns::Existing { .. } => shared.clone(),
+            Dns::None => Vec::new(),
+        };
+        let pe = endpoint(l, e, &account, key);
+        if !zone_ids.is_empty() {
+            let sym = l.symbol(&["zoneGroup", key]);
+            let mut r = Resource::new(sym, ZONE_GROUP, "default");
+            r.parent = Some(pe.clone());
+            let configs = zone_ids
+                .into_iter()
+                .map(|(name, id)| {
+                    obj([
+                        ("name", Value::str(name)),
+                        ("properties", obj([("privateDnsZoneId", id)])),
+                    ])
+                })
+                .collect();
+            r.set("properties", obj([("privateDnsZoneConfigs", Value::Array(configs))]));
+            l.t.resources.push(r);
+        }
+        l.endpoint_syms.push(pe);
+    }
+}
 
-    // The private endpoint, in its VNet's region, with a predictable NIC name.
-    let e = &a.endpoint;
-    let pe = l.symbol(&["privateEndpoint"]);
+/// An endpoint's DNS island: its zones, in its zone scope, each linked to the island's VNets.
+/// Returns the zone-group configurations.
+fn island(l: &mut Lowering, e: &PrivateEndpoint, zones: &[Zone], key: &str) -> Vec<(String, Value)> {
+    let m = l.m;
+    let mut out = Vec::new();
+    for z in zones {
+        let zsym = l.symbol(&["zone", zone_label(z.name), key]);
+        let mut r = Resource::new(zsym.clone(), ZONE, z.name);
+        r.scope = e.zone_scope.clone();
+        l.place(&mut r, Value::str("global"));
+        l.t.resources.push(r);
+        for &v in &e.link_vnets {
+            let lsym = l.symbol(&[&zsym, "link", &m.vnets[v].key]);
+            let mut r = Resource::new(lsym, LINK, format!("link-{}", m.vnets[v].key));
+            r.parent = Some(zsym.clone());
+            l.place(&mut r, Value::str("global"));
+            r.set(
+                "properties",
+                obj([
+                    ("registrationEnabled", Value::Bool(false)),
+                    ("virtualNetwork", Value::id_ref(&l.vnet_syms[v])),
+                ]),
+            );
+            l.t.resources.push(r);
+        }
+        out.push((zone_config_name(z.name), Value::id(&zsym)));
+    }
+    out
+}
+
+/// The private endpoint, in its VNet's region, with a predictable NIC name. Returns its symbol.
+fn endpoint(l: &mut Lowering, e: &PrivateEndpoint, account: &str, key: &str) -> String {
+    let pe = l.symbol(&["privateEndpoint", key]);
     let mut r = l.in_vnet(pe.clone(), ENDPOINT, &e.name, e.vnet);
     let mut props = indexmap::IndexMap::new();
     props.insert("subnet".to_string(), obj([("id", subnet_id(l, e.vnet, &e.subnet))]));
@@ -153,7 +190,7 @@ pub(super) fn lower(l: &mut Lowering) {
             (
                 "properties",
                 obj([
-                    ("privateLinkServiceId", Value::id(&account)),
+                    ("privateLinkServiceId", Value::id(account)),
                     ("groupIds", Value::Array(vec![Value::str(GROUP_ID)])),
                 ]),
             ),
@@ -177,23 +214,7 @@ pub(super) fn lower(l: &mut Lowering) {
     }
     r.set("properties", Value::Object(props));
     l.t.resources.push(r);
-
-    if !zone_ids.is_empty() {
-        let sym = l.symbol(&["zoneGroup"]);
-        let mut r = Resource::new(sym, ZONE_GROUP, "default");
-        r.parent = Some(pe);
-        let configs = zone_ids
-            .into_iter()
-            .map(|(name, id)| {
-                obj([
-                    ("name", Value::str(name)),
-                    ("properties", obj([("privateDnsZoneId", id)])),
-                ])
-            })
-            .collect();
-        r.set("properties", obj([("privateDnsZoneConfigs", Value::Array(configs))]));
-        l.t.resources.push(r);
-    }
+    pe
 }
 
 /// The part of a zone name that tells zones apart in symbols (`privatelink.openai.azure.com` -> `openai`).
@@ -209,19 +230,18 @@ pub(super) fn subnet_id(l: &Lowering, vnet: usize, subnet: &str) -> Value {
     Value::Expr(Expr::ChildId(l.vnet_syms[vnet].clone(), "subnets", subnet.to_string()))
 }
 
-/// The endpoint's private IP: the static one, or read after deployment from the network interface
+/// An endpoint's private IP: the static one, or read after deployment from the network interface
 /// Azure creates for it under the name the endpoint gives (`customNetworkInterfaceName`). Not
 /// through `reference(pe).networkInterfaces[0].id`: a runtime value cannot be `reference()`'s
 /// argument in Bicep (BCP181), while the NIC's name is known when the template is written.
-pub(super) fn endpoint_ip(l: &Lowering) -> Option<Value> {
-    let e = &l.m.openai.endpoint;
+pub(super) fn endpoint_ip(l: &Lowering, k: usize) -> Value {
+    let e = &l.m.openai.endpoints[k];
     if let Some(ip) = e.private_ip {
-        return Some(Value::str(ip.to_string()));
+        return Value::str(ip.to_string());
     }
-    let pe = l.t.resources.iter().find(|r| r.rtype == ENDPOINT)?;
     let key = |k: &str| Seg::Key(k.into());
-    Some(Value::Expr(Expr::Created {
-        owner: pe.symbol.clone(),
+    Value::Expr(Expr::Created {
+        owner: l.endpoint_syms[k].clone(),
         rtype: NIC,
         name: e.nic_name.clone(),
         path: vec![
@@ -230,5 +250,5 @@ pub(super) fn endpoint_ip(l: &Lowering) -> Option<Value> {
             key("properties"),
             key("privateIPAddress"),
         ],
-    }))
+    })
 }
