@@ -9,5 +9,6 @@ pub mod images;
 pub mod naming;
 pub mod network;
 pub mod regions;
+pub mod roles;
 pub mod skus;
 pub mod vm;

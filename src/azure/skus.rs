@@ -29,3 +29,8 @@ pub const DEPLOYMENT_SKUS: &[&str] = &[
 /// Bastion host scaling (Standard and Premium only). Source: "Azure Bastion configuration
 /// settings" (host scaling: 2 to 50 instances).
 pub const BASTION_SCALE_UNITS: std::ops::RangeInclusive<u64> = 2..=50;
+
+/// Bastion SKUs with the native client (`az network bastion ssh`/`rdp`, property `enableTunneling`).
+/// Source: Microsoft Learn, "Azure Bastion configuration settings" (SKU table, "Connect to VMs
+/// using Azure CLI" / native client: Standard and Premium; not Developer or Basic).
+pub const BASTION_TUNNELING_SKUS: &[&str] = &["Standard", "Premium"];

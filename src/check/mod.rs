@@ -6,9 +6,13 @@ pub mod address;
 mod address_plan;
 mod compute;
 mod cross;
+mod egress;
+mod identity;
 mod network;
 mod nsg;
 mod openai;
+
+pub use network::is_guid;
 
 use crate::azure::clouds::{self, Cloud};
 use crate::azure::{naming, regions};
@@ -70,6 +74,10 @@ pub fn check(t: &Topology, diags: &mut Diagnostics) -> Option<Model> {
     let nsgs = nsg::assign(&mut cx, t, &mut vnets, openai.as_ref(), &compute);
     let peerings = network::peerings(&mut cx, t, &vnets, compute.vpn_gateway.as_ref());
     network::check_vpn_pool(&mut cx, t, &vnets);
+    egress::apply(&mut cx, t, &mut vnets, &peerings);
+    if let Some(j) = &compute.jumpbox {
+        identity::check_sign_in(&mut cx, t, j, &vnets);
+    }
     cross::check(&mut cx, t, &vnets, openai.as_ref(), &compute, &peerings);
 
     if cx.diags.has_errors() {

@@ -91,6 +91,7 @@ pub(super) fn account(cx: &mut Ctx, t: &Topology, o: &syntax::OpenAi, vnets: &[V
             .set_help("keys bypass Entra ID and Conditional Access; leave `disable_local_auth` at `true` unless a client cannot use Entra ID");
     }
     let deployments = o.deployments.iter().map(|(k, d)| deployment(cx, &name, k, d)).collect();
+    let role_assignments = super::identity::account_grants(cx, o);
     let endpoint = private_endpoint(cx, o, &name, vnets)?;
     let dns = dns(cx, o, kind, vnets);
     Some(Account {
@@ -107,6 +108,7 @@ pub(super) fn account(cx: &mut Ctx, t: &Topology, o: &syntax::OpenAi, vnets: &[V
         endpoint,
         dns,
         scope,
+        role_assignments,
     })
 }
 
