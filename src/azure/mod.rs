@@ -8,6 +8,7 @@ pub mod clouds;
 pub mod images;
 pub mod naming;
 pub mod network;
+pub mod openai_api;
 pub mod regions;
 pub mod roles;
 pub mod skus;
