@@ -681,9 +681,9 @@ fn mutations_of_a_split_deployment_are_caught() {
             "a dropped wait on the gateway's module",
             &spokes,
             "",
-            "  name: 'tailwind-main-11'\n  dependsOn: [\n    main1\n    mainVpngTailwindHub\n  ]\n",
-            "  name: 'tailwind-main-11'\n  dependsOn: [\n    main1\n  ]\n",
-            "deployment tailwind-main-11:",
+            "  dependsOn: [\n    main1\n    mainVpngTailwindHub\n  ]\n",
+            "  dependsOn: [\n    main1\n  ]\n",
+            "deployment tailwind-main-",
         ),
         (
             "a spoke link to the wrong VNet",
