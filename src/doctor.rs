@@ -9,6 +9,8 @@
 //! connection to an address the name does not resolve to would prove nothing about what clients
 //! will reach.
 
+pub mod api;
+
 use std::fmt::Write;
 use std::io::ErrorKind;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream, ToSocketAddrs};

@@ -44,6 +44,18 @@ pub enum Expr {
     Format(String, Vec<Expr>),
     /// The tenant of the subscription deployed to.
     TenantId,
+    /// A string literal inside an expression (an argument of `Guid`).
+    Str(String),
+    /// `guid(args…)`: a deterministic GUID of its arguments (a role assignment's name), the same
+    /// function in ARM and Bicep.
+    Guid(Vec<Expr>),
+    /// `subscriptionResourceId(type, name)`: the ID of a resource that exists in every
+    /// subscription, such as a built-in role definition, in the subscription deployed to.
+    SubscriptionResourceId(&'static str, String),
+    /// The principal ID of the system-assigned managed identity of a resource of this template
+    /// (ARM `reference(id, apiVersion, 'full').identity.principalId`, Bicep
+    /// `sym.identity.principalId`): known once the resource exists.
+    PrincipalId(String),
     /// The Entra ID sign-in endpoint of the cloud deployed to, with its trailing slash
     /// (`https://login.microsoftonline.com/` in AzureCloud): `environment().authentication.loginEndpoint`,
     /// so one template names the right host in every cloud.
@@ -111,6 +123,13 @@ pub struct Resource {
     pub name: String,
     /// The parent's symbol, for child resources.
     pub parent: Option<String>,
+    /// The resource this one applies to, for extension resources such as a role assignment (ARM
+    /// `scope`, Bicep `scope:`). It lives in that resource's resource group.
+    pub extends: Option<String>,
+    /// A name computed by the deployment (`guid(…)` of a role assignment) instead of `name`, which
+    /// then only labels the resource for readers (the plan). Known at the start of the deployment
+    /// (`emit::bicep::start` checks it).
+    pub name_expr: Option<Expr>,
     /// Top-level fields besides name, type and apiVersion, in the order they are written:
     /// `location`, `tags`, `sku`, `kind`, `identity`, `zones`, `properties`.
     pub body: IndexMap<String, Value>,
@@ -131,6 +150,8 @@ impl Resource {
             api_version: crate::azure::api_versions::for_type(rtype),
             name: name.into(),
             parent: None,
+            extends: None,
+            name_expr: None,
             body: IndexMap::new(),
             after: Vec::new(),
             comment: None,
@@ -143,8 +164,9 @@ impl Resource {
         self
     }
 
-    /// The symbols this resource needs deployed first: its parent, every resource it references,
-    /// and `after`; in first-seen order, without duplicates.
+    /// The symbols this resource needs deployed first: its parent, the resource it extends, every
+    /// resource it references (in its name too), and `after`; in first-seen order, without
+    /// duplicates.
     pub fn needs(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         let mut add = |s: &str| {
@@ -154,6 +176,12 @@ impl Resource {
         };
         if let Some(p) = &self.parent {
             add(p);
+        }
+        if let Some(e) = &self.extends {
+            add(e);
+        }
+        if let Some(n) = &self.name_expr {
+            n.walk_refs(&mut add);
         }
         for v in self.body.values() {
             v.walk_refs(&mut add);
@@ -187,11 +215,7 @@ impl Value {
 
     /// Calls `f` with every resource symbol this value references.
     pub fn walk_refs(&self, f: &mut impl FnMut(&str)) {
-        self.walk_exprs(&mut |e| {
-            if let Expr::Id(s) | Expr::ChildId(s, _, _) | Expr::Prop(s, _) | Expr::Created { owner: s, .. } = e {
-                f(s);
-            }
-        });
+        self.walk_exprs(&mut |e| e.refs(f));
     }
 }
 
@@ -200,15 +224,35 @@ impl Expr {
     pub fn walk(&self, f: &mut impl FnMut(&Expr)) {
         f(self);
         match self {
-            Expr::Format(_, args) => args.iter().for_each(|a| a.walk(f)),
+            Expr::Format(_, args) | Expr::Guid(args) => args.iter().for_each(|a| a.walk(f)),
             Expr::Param(_)
             | Expr::Id(_)
             | Expr::ChildId(..)
             | Expr::Prop(..)
             | Expr::Created { .. }
+            | Expr::Str(_)
+            | Expr::SubscriptionResourceId(..)
+            | Expr::PrincipalId(_)
             | Expr::TenantId
             | Expr::LoginEndpoint => {}
         }
+    }
+
+    /// The resource symbol this expression itself refers to, if any (not those of nested ones).
+    fn refs(&self, f: &mut impl FnMut(&str)) {
+        if let Expr::Id(s)
+        | Expr::ChildId(s, _, _)
+        | Expr::Prop(s, _)
+        | Expr::Created { owner: s, .. }
+        | Expr::PrincipalId(s) = self
+        {
+            f(s);
+        }
+    }
+
+    /// Calls `f` with every resource symbol this expression references, nested ones included.
+    pub fn walk_refs(&self, f: &mut impl FnMut(&str)) {
+        self.walk(&mut |e| e.refs(f));
     }
 }
 

@@ -188,9 +188,12 @@ pub fn layout(t: &Template, workload: &str) -> Layout {
 
     // Within a (unit, stage), the core is what other groups wait for (and what it needs); the
     // rest (a jump box, say) forms a tail group of its own, so nothing waits for it needlessly.
+    // An extension resource (a role assignment for the jump box's identity) only attaches to what
+    // it names: its group waits for the tail group it needs, which stays a tail (the VPN gateway
+    // does not wait for the jump box because of it).
     let stage: Vec<usize> = stage.into_iter().map(|s| s.expect("computed")).collect();
     let mut core = vec![false; n];
-    for i in 0..n {
+    for i in (0..n).filter(|&i| t.resources[i].extends.is_none()) {
         for &d in &needs[i] {
             if unit(d) != unit(i) || stage[d] != stage[i] {
                 core[d] = true;

@@ -3,6 +3,7 @@
 
 use crate::azure::clouds::{Cloud, Zone};
 use crate::azure::images::Image;
+use crate::azure::roles::Role;
 use indexmap::IndexMap;
 use ipnet::Ipv4Net;
 use std::net::Ipv4Addr;
@@ -56,6 +57,33 @@ pub struct Vnet {
     /// Custom DNS servers; empty: Azure-provided DNS.
     pub dns_servers: Vec<Ipv4Addr>,
     pub scope: Scope,
+    /// The NAT gateway of the subnets with `Egress::Nat` (a NAT gateway serves one VNet).
+    pub nat_gateway: Option<NatGateway>,
+    /// One route table per appliance that subnets of this VNet send their Internet traffic to.
+    pub route_tables: Vec<RouteTable>,
+}
+
+/// How a subnet reaches the Internet (TOPOLOGY.md "Egress").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Egress {
+    /// No outbound Internet: a private subnet (`defaultOutboundAccess: false`).
+    NoInternet,
+    /// Through the VNet's NAT gateway.
+    Nat,
+    /// `0.0.0.0/0` to a firewall or network virtual appliance at this address.
+    Appliance(Ipv4Addr),
+}
+
+#[derive(Clone, Debug)]
+pub struct NatGateway {
+    pub name: String,
+    pub public_ip: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct RouteTable {
+    pub name: String,
+    pub next_hop: Ipv4Addr,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,6 +105,9 @@ pub struct Subnet {
     pub private_endpoint_policies: Option<String>,
     /// A service the subnet is delegated to.
     pub delegation: Option<String>,
+    /// `None` for the subnets whose outbound path Azure manages (GatewaySubnet,
+    /// AzureBastionSubnet): they are left as Azure requires.
+    pub egress: Option<Egress>,
 }
 
 #[derive(Clone, Debug)]
@@ -134,6 +165,49 @@ pub struct Account {
     pub endpoints_listed: bool,
     pub dns: Dns,
     pub scope: Scope,
+    /// `role_assignments`: who may call the API with Entra ID, on the account.
+    pub role_assignments: Vec<Grant>,
+}
+
+/// A principal named by object ID.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Principal {
+    /// Lowercase GUID.
+    pub id: String,
+    /// `User`, `Group` or `ServicePrincipal`.
+    pub kind: &'static str,
+}
+
+/// A role granted to a principal on a resource the grant belongs to (the account, the jump box).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Grant {
+    pub principal: Principal,
+    pub role: RoleRef,
+}
+
+/// A role: a built-in one known by name, or a role definition GUID the topology gives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RoleRef {
+    BuiltIn(&'static Role),
+    /// Lowercase GUID of a role definition not in `azure::roles`.
+    Id(String),
+}
+
+impl RoleRef {
+    pub fn id(&self) -> &str {
+        match self {
+            RoleRef::BuiltIn(r) => r.id,
+            RoleRef::Id(id) => id,
+        }
+    }
+
+    /// Azure's name of the role, or its GUID.
+    pub fn name(&self) -> &str {
+        match self {
+            RoleRef::BuiltIn(r) => r.name,
+            RoleRef::Id(id) => id,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -183,6 +257,8 @@ pub struct Bastion {
     pub scale_units: Option<u64>,
     /// `None` for the Developer SKU, which has no public IP.
     pub public_ip: Option<String>,
+    /// The native client (`enableTunneling`): Standard and Premium only.
+    pub tunneling: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -203,6 +279,12 @@ pub struct Jumpbox {
     /// Linux only.
     pub ssh_key: Option<SshKey>,
     pub encryption_at_host: bool,
+    /// The role its system-assigned identity gets on the account (`None`: `openai_role: none`).
+    pub openai_role: Option<RoleRef>,
+    /// Sign-in with Entra ID (the sign-in extension for its OS).
+    pub entra_login: bool,
+    /// `login`: sign-in roles on the VM.
+    pub login: Vec<Grant>,
 }
 
 #[derive(Clone, Debug)]
@@ -246,6 +328,11 @@ impl Account {
 }
 
 impl Model {
+    /// The egress of a subnet (`None`: Azure manages it, or no such subnet).
+    pub fn egress_of(&self, vnet: VnetId, subnet: &str) -> Option<Egress> {
+        self.vnet_subnet(vnet, subnet).and_then(|s| s.egress)
+    }
+
     pub fn vnet_subnet(&self, vnet: VnetId, subnet: &str) -> Option<&Subnet> {
         self.vnets[vnet].subnets.iter().find(|s| s.name == subnet)
     }

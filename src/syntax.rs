@@ -34,8 +34,11 @@ pub mod keys {
         "peer",
         "resource_group",
         "subscription",
+        "egress",
     ];
-    pub const SUBNET: &[&str] = &["prefix", "nsg", "service_endpoints", "private_ip_policies"];
+    pub const SUBNET: &[&str] = &["prefix", "nsg", "service_endpoints", "private_ip_policies", "egress"];
+    /// The object form of `egress` (the other forms are the words `none` and `nat`).
+    pub const EGRESS: &[&str] = &["next_hop"];
     pub const PEER: &[&str] = &["vnet", "allow_forwarded_traffic", "use_remote_gateways"];
     pub const OPENAI: &[&str] = &[
         "name",
@@ -53,7 +56,9 @@ pub mod keys {
         "private_endpoints",
         "dns",
         "resource_group",
+        "role_assignments",
     ];
+    pub const ROLE_ASSIGNMENT: &[&str] = &["principal_id", "principal_type", "role"];
     pub const MODEL_DEPLOYMENT: &[&str] = &["model", "version", "format", "sku", "capacity"];
     pub const PRIVATE_ENDPOINT: &[&str] = &["vnet", "subnet", "name", "private_ip"];
     /// An entry of `private_endpoints`: an endpoint with the VNets its DNS island links.
@@ -69,7 +74,7 @@ pub mod keys {
         "destination",
         "ports",
     ];
-    pub const BASTION: &[&str] = &["vnet", "sku", "name", "scale_units"];
+    pub const BASTION: &[&str] = &["vnet", "sku", "name", "scale_units", "tunneling"];
     pub const JUMPBOX: &[&str] = &[
         "vnet",
         "subnet",
@@ -79,7 +84,11 @@ pub mod keys {
         "admin_username",
         "ssh_public_key",
         "encryption_at_host",
+        "openai_role",
+        "entra_login",
+        "login",
     ];
+    pub const LOGIN: &[&str] = &["principal_id", "principal_type", "admin"];
     pub const VPN_GATEWAY: &[&str] = &["vnet", "sku", "name", "client_address_pool", "tenant_id", "audience"];
     pub const DNS_RESOLVER: &[&str] = &["vnet", "name", "inbound_ip"];
 }
@@ -114,6 +123,23 @@ pub struct Vnet {
     pub peer: Vec<Peer>,
     pub resource_group: Option<Str>,
     pub subscription: Option<Str>,
+    pub egress: Option<Egress>,
+}
+
+/// `egress` as written: a word (`none`, `nat`) or `{ next_hop: IP }`.
+#[derive(Debug)]
+pub enum Egress {
+    Word(Str),
+    NextHop { span: Span, ip: Str },
+}
+
+impl Egress {
+    pub fn span(&self) -> Span {
+        match self {
+            Egress::Word(w) => w.span,
+            Egress::NextHop { span, .. } => *span,
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -123,6 +149,7 @@ pub struct Subnet {
     pub nsg: Option<Str>,
     pub service_endpoints: Vec<Str>,
     pub private_ip_policies: Option<Str>,
+    pub egress: Option<Egress>,
 }
 
 #[derive(Debug)]
@@ -151,6 +178,16 @@ pub struct OpenAi {
     pub private_endpoints: Option<Spanned<Vec<PrivateEndpoint>>>,
     pub dns: Option<Dns>,
     pub resource_group: Option<Str>,
+    pub role_assignments: Vec<RoleAssignment>,
+}
+
+/// An entry of `openai.role_assignments`.
+#[derive(Debug, Default)]
+pub struct RoleAssignment {
+    pub span: Span,
+    pub principal_id: Option<Str>,
+    pub principal_type: Option<Str>,
+    pub role: Option<Str>,
 }
 
 #[derive(Debug, Default)]
@@ -202,6 +239,7 @@ pub struct Bastion {
     pub sku: Option<Str>,
     pub name: Option<Str>,
     pub scale_units: Option<Spanned<u64>>,
+    pub tunneling: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Default)]
@@ -215,6 +253,18 @@ pub struct Jumpbox {
     pub admin_username: Option<Str>,
     pub ssh_public_key: Option<Str>,
     pub encryption_at_host: Option<Spanned<bool>>,
+    pub openai_role: Option<Str>,
+    pub entra_login: Option<Spanned<bool>>,
+    pub login: Vec<Login>,
+}
+
+/// An entry of `jumpbox.login`.
+#[derive(Debug, Default)]
+pub struct Login {
+    pub span: Span,
+    pub principal_id: Option<Str>,
+    pub principal_type: Option<Str>,
+    pub admin: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Default)]
@@ -443,7 +493,54 @@ impl Reader<'_> {
         }
         v.resource_group = self.opt_string(&f, "resource_group");
         v.subscription = self.opt_string(&f, "subscription");
+        v.egress = f.get("egress").and_then(|n| self.egress(n));
         v
+    }
+
+    /// `none`, `nat`, or `{ next_hop: IP }`; which words are valid is `check`'s business.
+    fn egress(&mut self, node: &Node) -> Option<Egress> {
+        if let NodeKind::Scalar(_) = node.kind {
+            return self.string(node).map(Egress::Word);
+        }
+        let f = self.fields(node, node.span, "egress", keys::EGRESS)?;
+        let ip = self.require(&f, "next_hop", "egress").and_then(|n| self.string(n))?;
+        Some(Egress::NextHop { span: node.span, ip })
+    }
+
+    /// A list of objects, each decoded by `item`.
+    fn list<'n, T>(
+        &mut self,
+        node: &'n Node,
+        what: &str,
+        mut item: impl FnMut(&mut Self, &'n Node) -> Option<T>,
+    ) -> Vec<T> {
+        let NodeKind::Seq(items) = &node.kind else {
+            self.wrong_type(node, &format!("a list for {what}"));
+            return Vec::new();
+        };
+        items.iter().filter_map(|n| item(self, n)).collect()
+    }
+
+    fn role_assignment(&mut self, node: &Node) -> Option<RoleAssignment> {
+        let what = "a role assignment";
+        let f = self.fields(node, node.span, what, keys::ROLE_ASSIGNMENT)?;
+        Some(RoleAssignment {
+            span: node.span,
+            principal_id: self.require(&f, "principal_id", what).and_then(|n| self.string(n)),
+            principal_type: self.require(&f, "principal_type", what).and_then(|n| self.string(n)),
+            role: self.opt_string(&f, "role"),
+        })
+    }
+
+    fn login(&mut self, node: &Node) -> Option<Login> {
+        let what = "a `login` entry";
+        let f = self.fields(node, node.span, what, keys::LOGIN)?;
+        Some(Login {
+            span: node.span,
+            principal_id: self.require(&f, "principal_id", what).and_then(|n| self.string(n)),
+            principal_type: self.require(&f, "principal_type", what).and_then(|n| self.string(n)),
+            admin: self.opt_bool(&f, "admin"),
+        })
     }
 
     fn subnet(&mut self, key: &Str, node: &Node) -> Subnet {
@@ -465,6 +562,7 @@ impl Reader<'_> {
             .map(|s| s.value)
             .unwrap_or_default();
         s.private_ip_policies = self.opt_string(&f, "private_ip_policies");
+        s.egress = f.get("egress").and_then(|n| self.egress(n));
         s
     }
 
@@ -530,6 +628,9 @@ impl Reader<'_> {
             o.dns = Some(self.dns(n));
         }
         o.resource_group = self.opt_string(&f, "resource_group");
+        if let Some(n) = f.get("role_assignments") {
+            o.role_assignments = self.list(n, "role_assignments", Self::role_assignment);
+        }
         o
     }
 
@@ -619,6 +720,7 @@ impl Reader<'_> {
         b.sku = self.opt_string(&f, "sku");
         b.name = self.opt_string(&f, "name");
         b.scale_units = self.opt_uint(&f, "scale_units");
+        b.tunneling = self.opt_bool(&f, "tunneling");
         b
     }
 
@@ -638,6 +740,11 @@ impl Reader<'_> {
         j.admin_username = self.opt_string(&f, "admin_username");
         j.ssh_public_key = self.opt_string(&f, "ssh_public_key");
         j.encryption_at_host = self.opt_bool(&f, "encryption_at_host");
+        j.openai_role = self.opt_string(&f, "openai_role");
+        j.entra_login = self.opt_bool(&f, "entra_login");
+        if let Some(n) = f.get("login") {
+            j.login = self.list(n, "login", Self::login);
+        }
         j
     }
 

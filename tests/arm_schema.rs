@@ -12,8 +12,9 @@ const PARAMETERS_SCHEMA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/ar
 const EXAMPLES_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
 
 /// Every feature at once: two peered VNets in two regions, a custom NSG, service endpoints, an
-/// AIServices account with selected networks and a static endpoint IP, Bastion with scale units, a
-/// Windows jump box with encryption at host, a point-to-site VPN gateway and a DNS resolver.
+/// AIServices account with selected networks, a static endpoint IP and role assignments, Bastion
+/// with scale units, a Windows jump box with encryption at host and Entra ID sign-in, a
+/// point-to-site VPN gateway, a DNS resolver, egress through an appliance and NAT gateways.
 const EVERY_FEATURE: &str = r#"
 name: fabrikam
 location: eastus
@@ -21,13 +22,16 @@ tags: { env: prod, owner: platform }
 vnets:
   hub:
     address_space: 10.0.0.0/16
+    egress: { next_hop: 10.0.3.4 }
     subnets:
       default: { prefix: 10.0.0.0/24, nsg: workload }
       private-endpoints: { prefix: /27, service_endpoints: [Microsoft.Storage] }
+      appliance: { prefix: 10.0.3.0/28, egress: nat }
   app:
     address_space: 10.1.0.0/16
     location: westus2
     peer: hub
+    egress: nat
 nsgs:
   workload:
     - { name: allow-https-from-vnet, priority: 100, direction: inbound, access: allow,
@@ -42,8 +46,18 @@ openai:
   deployments:
     gpt-4o: { model: gpt-4o, version: "2024-11-20", capacity: 10 }
     text-embedding-3-small: { model: text-embedding-3-small, version: "1", sku: Standard, capacity: 20 }
+  role_assignments:
+    - { principal_id: 11111111-1111-4111-8111-111111111111, principal_type: Group }
+    - { principal_id: 22222222-2222-4222-8222-222222222222, principal_type: ServicePrincipal,
+        role: 3f2a4b5c-6d7e-4f80-9a1b-2c3d4e5f6a7b }
 bastion: { vnet: hub, scale_units: 3 }
-jumpbox: { vnet: hub, name: vm-fab-jump, image: windows-2022, encryption_at_host: true }
+jumpbox:
+  vnet: hub
+  name: vm-fab-jump
+  image: windows-2022
+  encryption_at_host: true
+  entra_login: true
+  login: [{ principal_id: 11111111-1111-4111-8111-111111111111, principal_type: Group, admin: true }]
 vpn_gateway: { vnet: hub, client_address_pool: 172.16.0.0/24 }
 dns_resolver: { vnet: hub }
 "#;
@@ -89,7 +103,7 @@ const EMBEDDED: [(&str, &str); 3] = [
 ];
 
 /// Every resource type the compiler can emit; each must appear in some validated template.
-const EMITTED_TYPES: [&str; 18] = [
+const EMITTED_TYPES: [&str; 22] = [
     "Microsoft.Resources/resourceGroups",
     "Microsoft.Resources/deployments",
     "Microsoft.Network/networkSecurityGroups",
@@ -108,6 +122,10 @@ const EMITTED_TYPES: [&str; 18] = [
     "Microsoft.CognitiveServices/accounts",
     "Microsoft.CognitiveServices/accounts/deployments",
     "Microsoft.Compute/virtualMachines",
+    "Microsoft.Compute/virtualMachines/extensions",
+    "Microsoft.Network/natGateways",
+    "Microsoft.Network/routeTables",
+    "Microsoft.Authorization/roleAssignments",
 ];
 
 fn read_json(path: &str) -> Value {
@@ -411,6 +429,32 @@ fn rejects_a_literal_password_and_a_default_for_a_secure_parameter() {
         &t,
         &format!("/resources/{i}/properties/osProfile/adminPassword"),
         "P@ssw0rd!",
+    );
+}
+
+#[test]
+fn rejects_a_role_assignment_not_named_by_a_guid_or_without_a_principal_type() {
+    let mut t = guide_template();
+    let i = index_of(&t, "Microsoft.Authorization/roleAssignments");
+    t["resources"][i]["name"] = json!("jumpbox-can-call-the-api");
+    assert_rejected(&t, &format!("/resources/{i}/name"), "jumpbox-can-call-the-api");
+    let mut t = guide_template();
+    t["resources"][i]["properties"]
+        .as_object_mut()
+        .expect("properties")
+        .remove("principalType");
+    assert_rejected(&t, &format!("/resources/{i}/properties"), "principalType");
+}
+
+#[test]
+fn rejects_a_next_hop_on_a_route_that_is_not_to_an_appliance() {
+    let (mut t, _) = build("every-feature.yaml", EVERY_FEATURE);
+    let i = index_of(&t, "Microsoft.Network/routeTables");
+    t["resources"][i]["properties"]["routes"][0]["properties"]["nextHopType"] = json!("Internet");
+    assert_rejected(
+        &t,
+        &format!("/resources/{i}/properties/routes/0/properties"),
+        "nextHopIpAddress",
     );
 }
 

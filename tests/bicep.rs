@@ -94,7 +94,11 @@ fn other_resource_groups_and_subscriptions_are_modules_at_subscription_scope() {
     assert!(main.contains("  scope: rgSpreadApp\n"), "{main}");
     assert!(main.contains("  scope: resourceGroup('33333333-3333-4333-8333-333333333333', 'rg-spread-far')\n  params: {\n    westus2Location: westus2Location\n    tags: tags\n  }\n  dependsOn: [\n    rgSpreadFar\n  ]\n"), "{main}");
     // The secure parameter stays secure in the module that uses it, without a default.
-    let vm = files.modules.values().find(|m| m.contains("virtualMachines@")).unwrap();
+    let vm = files
+        .modules
+        .values()
+        .find(|m| m.contains("virtualMachines@") && !m.contains("virtualMachines@2025-04-01' existing"))
+        .unwrap();
     assert!(vm.contains("\n@secure()\nparam jumpboxAdminPassword string\n"), "{vm}");
     assert!(vm.contains("\nparam tags object\n"), "{vm}");
     // Zones owned elsewhere are declared where they are used, with their scope.
@@ -297,8 +301,41 @@ fn mutations_are_caught() {
         equivalent(f).unwrap();
     }
     let account = "resource main: Microsoft.CognitiveServices/accounts oai-contoso:";
+    let role = "resource main: Microsoft.Authorization/roleAssignments";
     assert_caught(&[
         ("a dropped property", &guide, "", "    disableLocalAuth: true\n", "", account),
+        (
+            "a role assignment on another resource",
+            &guide,
+            "",
+            "  scope: account\n",
+            "  scope: jumpbox\n",
+            role,
+        ),
+        (
+            "a role assignment for another identity",
+            &guide,
+            "",
+            "principalId: jumpbox.identity.principalId",
+            "principalId: account.identity.principalId",
+            role,
+        ),
+        (
+            "another role",
+            &guide,
+            "",
+            "roleDefinitionId: subscriptionResourceId(roleDefinitions, '5e0bd9bd-7b93-4f28-af87-19fc36ad61bd')",
+            "roleDefinitionId: subscriptionResourceId(roleDefinitions, 'a97b65f3-24c7-4388-baec-2e87135dc908')",
+            role,
+        ),
+        (
+            "a role assignment named from other values",
+            &guide,
+            "",
+            "name: guid(account.id, jumpbox.id,",
+            "name: guid(jumpbox.id, account.id,",
+            "resources:",
+        ),
         (
             "a changed value",
             &guide,
@@ -464,7 +501,7 @@ fn mutations_of_modules_are_caught() {
     let vm = spread
         .modules
         .iter()
-        .find(|(_, t)| t.contains("virtualMachines@"))
+        .find(|(_, t)| t.contains("param jumpboxAdminPassword"))
         .map(|(n, _)| n.as_str())
         .unwrap();
     assert_caught(&[
@@ -636,22 +673,33 @@ fn mutations_of_modules_are_caught() {
 #[test]
 fn mutations_of_a_split_deployment_are_caught() {
     let spokes = example("spokes-300");
+    // The module that links spoke 101 to the zone (the layout decides which).
+    let link_file = spokes
+        .modules
+        .iter()
+        .find(|(_, t)| t.contains("name: 'link-spoke101'"))
+        .map(|(n, _)| n.clone())
+        .unwrap();
+    let link_module = link_file.trim_start_matches("modules/").trim_end_matches(".bicep");
+    let expect_link = format!(
+        "resource {link_module}: Microsoft.Network/privateDnsZones/virtualNetworkLinks privatelink.openai.azure.com/link-spoke101:"
+    );
     assert_caught(&[
         (
             "a dropped wait on the gateway's module",
             &spokes,
             "",
-            "  name: 'tailwind-main-11'\n  dependsOn: [\n    main1\n    mainVpngTailwindHub\n  ]\n",
-            "  name: 'tailwind-main-11'\n  dependsOn: [\n    main1\n  ]\n",
-            "deployment tailwind-main-11:",
+            "  dependsOn: [\n    main1\n    mainVpngTailwindHub\n  ]\n",
+            "  dependsOn: [\n    main1\n  ]\n",
+            "deployment tailwind-main-",
         ),
         (
             "a spoke link to the wrong VNet",
             &spokes,
-            "modules/tailwind-main-8.bicep",
+            &link_file,
             "      id: vnetSpoke101.id\n",
             "      id: vnetSpoke102.id\n",
-            "resource tailwind-main-8: Microsoft.Network/privateDnsZones/virtualNetworkLinks privatelink.openai.azure.com/link-spoke101:",
+            &expect_link,
         ),
     ]);
 }
@@ -895,6 +943,8 @@ enum C {
     SubId(String),
     /// `reference(target, apiVersion)`.
     Ref(Box<C>, String),
+    /// `reference(target, apiVersion, 'full')`: the whole resource (its `identity` too).
+    Full(Box<C>, String),
     Member(Box<C>, String),
     Index(Box<C>, i64),
     Call(String, Vec<C>),
@@ -933,6 +983,32 @@ fn sub_text(c: &C) -> Result<String, String> {
         C::Lit(Json::String(s)) | C::SubId(s) => Ok(s.clone()),
         other => Err(format!("not a subscription: {other:?}")),
     }
+}
+
+/// A resource's own name: a literal, or an expression the deployment computes (a role
+/// assignment's `guid(…)`) as its canonical text.
+fn own_name(c: C) -> String {
+    match name_text(&c) {
+        Ok(n) => n,
+        Err(_) => expr_text(c.json()),
+    }
+}
+
+/// The ID of what an ARM extension resource's `scope` names, relative to where it is deployed
+/// (`Microsoft.CognitiveServices/accounts/oai-x`).
+fn relative_id(scope: &Scope, relative: &str) -> Result<C, String> {
+    let parts: Vec<&str> = relative.split('/').collect();
+    if parts.len() < 3 || parts.len() % 2 == 0 {
+        return Err(format!("scope `{relative}` is not `namespace/type/name`"));
+    }
+    let mut ty = parts[0].to_string();
+    let mut names = Vec::new();
+    for pair in parts[1..].chunks(2) {
+        ty.push('/');
+        ty.push_str(pair[0]);
+        names.push(pair[1].to_string());
+    }
+    Ok(make_id(scope, &ty, names))
 }
 
 /// A resource group's or resource's name: a literal, or the default resource group's parameter.
@@ -1048,7 +1124,11 @@ fn arm_template(t: &Json, cx: &ArmCx, deployment: &str, tree: &mut Tree) -> Resu
             .flatten()
             .map(|d| arm_value(d, cx).map(|c| expr_text(c.json())))
             .collect::<Result<_, _>>()?;
-        let name = name_text(&arm_value(&r["name"], cx)?)?;
+        let name = if ty == DEPLOYMENTS {
+            name_text(&arm_value(&r["name"], cx)?)?
+        } else {
+            own_name(arm_value(&r["name"], cx)?)
+        };
         let inner = &r["properties"]["template"];
         if ty == DEPLOYMENTS && inner.is_object() {
             if r["properties"]["expressionEvaluationOptions"]["scope"] != "inner" {
@@ -1092,6 +1172,10 @@ fn arm_template(t: &Json, cx: &ArmCx, deployment: &str, tree: &mut Tree) -> Resu
         let mut body = canon_arm(r, cx)?;
         let o = body.as_object_mut().unwrap();
         o.remove("dependsOn");
+        if let Some(scope) = o.remove("scope") {
+            let relative = scope.as_str().ok_or(format!("{name}: scope {scope}"))?;
+            o.insert("extends".into(), relative_id(&cx.scope, relative)?.json());
+        }
         o.insert("name".into(), json!(name));
         o.insert("scope".into(), json!(scope_text(&cx.scope)));
         tree.resources.push((format!("{deployment}: {ty} {name}"), body, deps));
@@ -1189,8 +1273,9 @@ fn arm_canon(a: A, cx: &ArmCx) -> Result<C, String> {
                 }
                 "reference" => {
                     let target = arm_canon(args.next().ok_or("reference()")?, cx)?;
-                    match args.next() {
-                        Some(A::Str(api)) => C::Ref(Box::new(target), api),
+                    match (args.next(), args.next()) {
+                        (Some(A::Str(api)), None) => C::Ref(Box::new(target), api),
+                        (Some(A::Str(api)), Some(A::Str(full))) if full == "full" => C::Full(Box::new(target), api),
                         _ => return Err("reference() without an API version".into()),
                     }
                 }
@@ -1753,6 +1838,8 @@ struct Res {
     parent: Option<String>,
     existing: bool,
     scope: Option<B>,
+    /// The resource an extension resource applies to (`scope: sym` of a resource deployed here).
+    extends: Option<String>,
     depends_on: Vec<String>,
     body: Vec<(String, B)>,
 }
@@ -2090,6 +2177,7 @@ impl Env {
             parent: nested_in.as_ref().map(|p| p.0.clone()),
             existing: d.existing,
             scope: None,
+            extends: None,
             depends_on: Vec::new(),
             body: Vec::new(),
         };
@@ -2102,6 +2190,7 @@ impl Env {
                 }
                 ("parent", B::Ident(p)) if nested_in.is_none() => r.parent = Some(p.clone()),
                 ("scope", v) if d.existing && nested_in.is_none() => r.scope = Some(v.clone()),
+                ("scope", B::Ident(x)) if !d.existing && nested_in.is_none() => r.extends = Some(x.clone()),
                 ("dependsOn", B::Array(items)) => {
                     for i in items {
                         match i {
@@ -2141,6 +2230,7 @@ impl Env {
             all.extend(&r.scope);
             all.extend(r.body.iter().map(|(_, v)| v));
             used.extend(r.parent.iter().cloned());
+            used.extend(r.extends.iter().cloned());
             used.extend(r.depends_on.iter().cloned());
         }
         for m in &self.modules {
@@ -2193,7 +2283,7 @@ impl Env {
             Some(p) => self.full_name(self.res(p)?)?,
             None => Vec::new(),
         };
-        names.push(name_text(&self.canon(&r.name)?)?);
+        names.push(own_name(self.canon(&r.name)?));
         Ok(names)
     }
 
@@ -2291,6 +2381,10 @@ impl Env {
                     let r = self.res(s)?;
                     C::Ref(Box::new(self.id(r)?), r.api.clone())
                 }
+                (B::Ident(s), "identity") if self.res(s).is_ok() => {
+                    let r = self.res(s)?;
+                    member(C::Full(Box::new(self.id(r)?), r.api.clone()), "identity")?
+                }
                 (B::Ident(s), f) if self.res(s).is_ok() => return Err(format!("{s}.{f}")),
                 (B::Member(m, outputs), name) if outputs == "outputs" => match &**m {
                     B::Ident(m) => {
@@ -2322,6 +2416,17 @@ impl Env {
             B::Call(f, args) if (f == "subscription" || f == "environment") && args.is_empty() => {
                 C::Call(f.clone(), Vec::new())
             }
+            B::Call(f, args) if f == "guid" => {
+                C::Call(f.clone(), args.iter().map(|a| self.canon(a)).collect::<R<_>>()?)
+            }
+            B::Call(f, args) if f == "subscriptionResourceId" => match args.as_slice() {
+                [ty, name] => make_id(
+                    &(self.scope.0.clone(), None),
+                    &self.lit_string(ty)?,
+                    vec![self.lit_string(name)?],
+                ),
+                _ => return Err("subscriptionResourceId() needs a type and a name".into()),
+            },
             other => return Err(format!("unexpected {other:?}")),
         })
     }
@@ -2336,6 +2441,9 @@ impl Env {
             if m.insert(k.clone(), self.json(v)?).is_some() {
                 return Err(format!("duplicate property {k}"));
             }
+        }
+        if let Some(x) = &r.extends {
+            m.insert("extends".into(), self.id(self.res(x)?)?.json());
         }
         m.insert("scope".into(), json!(scope_text(&self.res_scope(r)?)));
         Ok(Json::Object(m))
@@ -2353,6 +2461,8 @@ impl Env {
             p = self.res(&s)?.parent.clone();
             implied.push(s);
         }
+        implied.extend(r.extends.iter().cloned());
+        self.refs(&r.name, &mut implied);
         for (_, v) in &r.body {
             self.refs(v, &mut implied);
         }

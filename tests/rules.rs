@@ -573,3 +573,188 @@ fn a_subnet_too_large_is_not_told_about_the_smallest_size() {
     assert_eq!(e.message, "subnet `private-endpoints` is /0; it must be /2 or smaller");
     assert_eq!(e.help.as_deref(), Some("Azure's largest subnet is /2"));
 }
+
+#[test]
+fn identity_rules() {
+    let grant = |entry: &str| with("openai: {}", &format!("openai:\n  role_assignments:\n    - {entry}"));
+    expect(
+        &grant("{ principal_id: alice, principal_type: User }"),
+        "E1001",
+        11,
+        "openai.role_assignments.0.principal_id",
+    );
+    expect(
+        &grant("{ principal_id: 6d2c4d1e-0c7a-4b8e-9f3a-2b1c0d9e8f7a, principal_type: Robot }"),
+        "E0007",
+        11,
+        "openai.role_assignments.0.principal_type",
+    );
+    expect(
+        &grant("{ principal_id: 6d2c4d1e-0c7a-4b8e-9f3a-2b1c0d9e8f7a }"),
+        "E0006",
+        11,
+        "openai.role_assignments.0",
+    );
+    expect(
+        &grant("{ principal_id: 6d2c4d1e-0c7a-4b8e-9f3a-2b1c0d9e8f7a, principal_type: User, role: owner }"),
+        "E1002",
+        11,
+        "openai.role_assignments.0.role",
+    );
+    // A role given by its GUID is the built-in role of that GUID: the same assignment twice.
+    let twice = grant(concat!(
+        "{ principal_id: 6d2c4d1e-0c7a-4b8e-9f3a-2b1c0d9e8f7a, principal_type: User }\n",
+        "    - { principal_id: 6d2c4d1e-0c7a-4b8e-9f3a-2b1c0d9e8f7a, principal_type: User,\n",
+        "        role: 5e0bd9bd-7b93-4f28-af87-19fc36ad61bd }"
+    ));
+    expect(&twice, "E1003", 12, "openai.role_assignments.1");
+    // Another role for the same principal is fine, and so is any role definition GUID.
+    let other = grant(concat!(
+        "{ principal_id: 6d2c4d1e-0c7a-4b8e-9f3a-2b1c0d9e8f7a, principal_type: User }\n",
+        "    - { principal_id: 6d2c4d1e-0c7a-4b8e-9f3a-2b1c0d9e8f7a, principal_type: User,\n",
+        "        role: 3f2a4b5c-6d7e-4f80-9a1b-2c3d4e5f6a7b }"
+    ));
+    assert_eq!(diags(&other), vec![]);
+    expect(
+        &with("jumpbox: { vnet: hub }", "jumpbox: { vnet: hub, openai_role: reader }"),
+        "E1002",
+        11,
+        "jumpbox.openai_role",
+    );
+    assert_eq!(
+        diags(&with(
+            "jumpbox: { vnet: hub }",
+            "jumpbox: { vnet: hub, openai_role: None }"
+        )),
+        vec![]
+    );
+    let login = "  login: [{ principal_id: 6d2c4d1e-0c7a-4b8e-9f3a-2b1c0d9e8f7a, principal_type: Group }]\n";
+    expect(
+        &with("jumpbox: { vnet: hub }", &format!("jumpbox:\n  vnet: hub\n{login}")),
+        "W1001",
+        13,
+        "jumpbox.login.0",
+    );
+    let twice = concat!(
+        "jumpbox:\n  vnet: hub\n  login:\n",
+        "    - { principal_id: 6d2c4d1e-0c7a-4b8e-9f3a-2b1c0d9e8f7a, principal_type: Group }\n",
+        "    - { principal_id: 6d2c4d1e-0c7a-4b8e-9f3a-2b1c0d9e8f7a, principal_type: Group, admin: false }\n",
+    );
+    expect(&with("jumpbox: { vnet: hub }", twice), "E1003", 15, "jumpbox.login.1");
+}
+
+#[test]
+fn entra_sign_in_needs_egress() {
+    let sign_in = with("jumpbox: { vnet: hub }", "jumpbox: { vnet: hub, entra_login: true }");
+    expect(&sign_in, "E1004", 11, "jumpbox.entra_login");
+    // The jump box's own subnet decides: NAT there is enough, NAT elsewhere is not.
+    let nat_here = sign_in.replace(
+        "      default: 10.0.0.0/24",
+        "      default: { prefix: 10.0.0.0/24, egress: nat }",
+    );
+    assert_eq!(diags(&nat_here), vec![]);
+    let nat_elsewhere = sign_in.replace(
+        "      private-endpoints: /27",
+        "      private-endpoints: { prefix: /27, egress: nat }",
+    );
+    expect(&nat_elsewhere, "E1004", 11, "jumpbox.entra_login");
+    let vnet_nat = sign_in.replace(
+        "    address_space: 10.0.0.0/16\n",
+        "    address_space: 10.0.0.0/16\n    egress: nat\n",
+    );
+    assert_eq!(diags(&vnet_nat), vec![]);
+    // A subnet's own `none` overrides its VNet's `nat`.
+    let overridden = vnet_nat.replace(
+        "      default: 10.0.0.0/24",
+        "      default: { prefix: 10.0.0.0/24, egress: none }",
+    );
+    expect(&overridden, "E1004", 12, "jumpbox.entra_login");
+}
+
+#[test]
+fn egress_rules() {
+    let hop = |vnet_egress: &str| {
+        with(
+            "openai: {}",
+            &format!(
+                "  spoke:\n    address_space: 10.1.0.0/16\n    peer: hub\n    egress: {vnet_egress}\nopenai: {{}}"
+            ),
+        )
+    };
+    // In a peered VNet's subnet: fine. In no subnet, in no reachable VNet, reserved: refused.
+    assert_eq!(diags(&hop("{ next_hop: 10.0.0.4 }")), vec![]);
+    expect(
+        &hop("{ next_hop: 10.0.200.4 }"),
+        "E1101",
+        12,
+        "vnets.spoke.egress.next_hop",
+    );
+    expect(
+        &hop("{ next_hop: 192.168.0.4 }"),
+        "E1101",
+        12,
+        "vnets.spoke.egress.next_hop",
+    );
+    expect(
+        &hop("{ next_hop: 10.0.0.1 }"),
+        "E0210",
+        12,
+        "vnets.spoke.egress.next_hop",
+    );
+    expect(
+        &hop("{ next_hop: 10.0.0.400 }"),
+        "E0208",
+        12,
+        "vnets.spoke.egress.next_hop",
+    );
+    expect(&hop("internet"), "E0007", 12, "vnets.spoke.egress");
+    expect(&hop("{ hop: 10.0.0.4 }"), "E0005", 12, "vnets.spoke.egress.hop");
+    // Without the peering, the hub's address is out of reach.
+    let unpeered = hop("{ next_hop: 10.0.0.4 }").replace("    peer: hub\n", "");
+    expect(&unpeered, "E1101", 11, "vnets.spoke.egress.next_hop");
+    // A VNet's next hop inside one of its own subnets: that subnet would route to itself.
+    let own = with(
+        "    address_space: 10.0.0.0/16\n",
+        "    address_space: 10.0.0.0/16\n    egress: { next_hop: 10.0.0.4 }\n",
+    );
+    expect(&own, "E1103", 6, "vnets.hub.egress.next_hop");
+    let fixed = own.replace(
+        "      default: 10.0.0.0/24",
+        "      default: { prefix: 10.0.0.0/24, egress: none }",
+    );
+    assert_eq!(diags(&fixed), vec![]);
+    // Subnets Azure manages take no egress; a VNet's egress skips them.
+    let bastion_nat = with(
+        "      private-endpoints: /27\n",
+        "      private-endpoints: /27\n      AzureBastionSubnet: { prefix: /26, egress: nat }\n",
+    );
+    expect(&bastion_nat, "E1102", 9, "vnets.hub.subnets.AzureBastionSubnet.egress");
+    let vnet_nat = with(
+        "    address_space: 10.0.0.0/16\n",
+        "    address_space: 10.0.0.0/16\n    egress: nat\n",
+    );
+    assert_eq!(diags(&vnet_nat), vec![]);
+}
+
+#[test]
+fn bastion_tunneling_needs_standard_or_premium() {
+    for sku in ["Basic", "Developer"] {
+        let text = with(
+            "bastion: { vnet: hub }",
+            &format!("bastion: {{ vnet: hub, sku: {sku}, tunneling: true }}"),
+        );
+        expect(&text, "E0007", 10, "bastion.tunneling");
+        let off = text.replace("tunneling: true", "tunneling: false");
+        assert!(
+            diags(&off).iter().all(|(c, _, _)| *c != "E0007"),
+            "{sku} with tunneling off is fine"
+        );
+    }
+    for sku in ["Standard", "Premium"] {
+        let text = with(
+            "bastion: { vnet: hub }",
+            &format!("bastion: {{ vnet: hub, sku: {sku}, tunneling: false }}"),
+        );
+        assert_eq!(diags(&text), vec![], "{sku}");
+    }
+}

@@ -229,3 +229,34 @@ fn small_single_group_topologies_stay_flat() {
     assert!(deployments(&t).is_empty());
     assert!(params["parameters"].get("resourceGroupName").is_none());
 }
+
+/// The jump box's role assignment (in the account's resource group) waits for the jump box, but
+/// does not make the jump box part of what everything else waits for: the VPN gateway's
+/// deployment, 30 minutes long, still starts without waiting for the VM.
+#[test]
+fn the_jump_box_role_assignment_holds_back_nothing_else() {
+    for example in ["multi-rg.yaml", "spokes-300.yaml"] {
+        let (t, _, _) = main_json(example);
+        let w = waits(&t);
+        let holding = |rtype: &str| -> String {
+            deployments(&t)
+                .iter()
+                .find(|d| inner(d).iter().any(|r| r["type"] == rtype))
+                .map(|d| d["name"].as_str().unwrap().to_string())
+                .unwrap_or_else(|| panic!("{example}: no deployment holds {rtype}"))
+        };
+        let vm = holding("Microsoft.Compute/virtualMachines");
+        let gateway = holding("Microsoft.Network/virtualNetworkGateways");
+        let role = holding("Microsoft.Authorization/roleAssignments");
+        assert!(w[&role].contains(&vm), "{example}: {role} waits for {:?}", w[&role]);
+        assert!(
+            !w[&gateway].contains(&vm),
+            "{example}: {gateway} waits for the jump box's {vm}"
+        );
+        assert_eq!(
+            inner(deployments(&t).iter().find(|d| d["name"] == role.as_str()).unwrap()).len(),
+            1,
+            "{example}: the role assignment deploys on its own"
+        );
+    }
+}

@@ -124,6 +124,9 @@ const OBJECTS: &[(&str, &[&str])] = &[
     ("/definitions/jumpbox", keys::JUMPBOX),
     ("/definitions/vpnGateway", keys::VPN_GATEWAY),
     ("/definitions/dnsResolver", keys::DNS_RESOLVER),
+    ("/definitions/egressObject", keys::EGRESS),
+    ("/definitions/roleAssignment", keys::ROLE_ASSIGNMENT),
+    ("/definitions/login", keys::LOGIN),
 ];
 
 #[test]

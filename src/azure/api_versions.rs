@@ -5,12 +5,14 @@
 //! one that has been out for a while rather than the very newest: new API versions reach the
 //! sovereign clouds (AzureUSGovernment, AzureChinaCloud) months after the public cloud, and this
 //! tool targets all three. Newer ones in the snapshot: Network 2025-07-01, CognitiveServices
-//! 2025-12-01 and 2026-05-01, Compute 2025-11-01. Exception: `Microsoft.Network/privateDnsZones`
-//! has had no stable version since 2024-06-01, so that one is older than two years.
+//! 2025-12-01 and 2026-05-01, Compute 2025-11-01. Exceptions: `Microsoft.Network/privateDnsZones`
+//! has had no stable version since 2024-06-01, and `Microsoft.Authorization/roleAssignments` none
+//! since 2022-04-01 (only previews after it), so those two are older than two years: the newest
+//! stable ones, which Bicep's `use-recent-api-versions` accepts.
 
 /// Microsoft.Network: virtualNetworks (+peerings), networkSecurityGroups, privateEndpoints
 /// (+privateDnsZoneGroups), publicIPAddresses, networkInterfaces, bastionHosts,
-/// virtualNetworkGateways.
+/// virtualNetworkGateways, natGateways, routeTables.
 pub const NETWORK: &str = "2025-05-01";
 /// Microsoft.Network/privateDnsZones (+virtualNetworkLinks): newest stable version published.
 pub const PRIVATE_DNS: &str = "2024-06-01";
@@ -18,10 +20,13 @@ pub const PRIVATE_DNS: &str = "2024-06-01";
 pub const DNS_RESOLVER: &str = "2025-05-01";
 /// Microsoft.CognitiveServices/accounts (+deployments).
 pub const COGNITIVE_SERVICES: &str = "2025-06-01";
-/// Microsoft.Compute/virtualMachines.
+/// Microsoft.Compute/virtualMachines (+extensions).
 pub const COMPUTE: &str = "2025-04-01";
 /// Microsoft.Resources/deployments and resourceGroups.
 pub const RESOURCES: &str = "2025-04-01";
+/// Microsoft.Authorization/roleAssignments (and the built-in roleDefinitions they name, declared
+/// `existing` in Bicep): newest stable version published.
+pub const AUTHORIZATION: &str = "2022-04-01";
 
 /// The API version for a resource type.
 pub fn for_type(resource_type: &str) -> &'static str {
@@ -32,6 +37,7 @@ pub fn for_type(resource_type: &str) -> &'static str {
         "Microsoft.CognitiveServices/accounts" => COGNITIVE_SERVICES,
         "Microsoft.Compute/virtualMachines" => COMPUTE,
         "Microsoft.Resources/deployments" | "Microsoft.Resources/resourceGroups" => RESOURCES,
+        "Microsoft.Authorization/roleAssignments" | "Microsoft.Authorization/roleDefinitions" => AUTHORIZATION,
         p if p.starts_with("Microsoft.Network/") => NETWORK,
         _ => panic!("no API version recorded for {resource_type}"),
     }

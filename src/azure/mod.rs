@@ -10,6 +10,8 @@ pub mod limits;
 pub mod models;
 pub mod naming;
 pub mod network;
+pub mod openai_api;
 pub mod regions;
+pub mod roles;
 pub mod skus;
 pub mod vm;

@@ -79,6 +79,18 @@ pub const VPN_GATEWAY: NameRule = NameRule {
     max: 80,
     chars: Chars::Network,
 };
+pub const NAT_GATEWAY: NameRule = NameRule {
+    what: "a NAT gateway",
+    min: 1,
+    max: 80,
+    chars: Chars::Network,
+};
+pub const ROUTE_TABLE: NameRule = NameRule {
+    what: "a route table",
+    min: 1,
+    max: 80,
+    chars: Chars::Network,
+};
 pub const DNS_RESOLVER: NameRule = NameRule {
     what: "a DNS resolver",
     min: 1,

@@ -85,3 +85,22 @@ pub const SERVICE_TAGS: &[&str] = &[
 /// "Azure Private Endpoint private DNS zone values" (Microsoft.CognitiveServices/accounts,
 /// sub-resource `account`) and the guide ("Target sub-resource: account").
 pub const PRIVATE_LINK_GROUP_ID: &str = "account";
+
+/// Subnets whose outbound path Azure manages: no NAT gateway, no route table of ours, and
+/// `defaultOutboundAccess` left alone. Sources: Microsoft Learn, "Azure NAT Gateway resource"
+/// (NAT gateway can't be associated with GatewaySubnet or AzureBastionSubnet), "Virtual network
+/// traffic routing" (route tables on GatewaySubnet: no 0.0.0.0/0 route) and "Working with NSG access
+/// and Azure Bastion" (user-defined routes are not supported on AzureBastionSubnet).
+pub const AZURE_MANAGED_EGRESS_SUBNETS: &[&str] = &["GatewaySubnet", "AzureBastionSubnet"];
+
+/// A NAT gateway's SKU, and the SKU of the public IP it takes (Standard, static). A NAT gateway
+/// serves subnets of one virtual network only. Source: Microsoft Learn, "Azure NAT Gateway
+/// resource" ("A NAT gateway can't span more than one virtual network"; Standard SKU public IP
+/// addresses).
+pub const NAT_GATEWAY_SKU: &str = "Standard";
+
+/// The route a route table of ours holds: everything not more specific goes to the appliance.
+/// Source: Microsoft Learn, "Virtual network traffic routing" (user-defined routes; next hop type
+/// VirtualAppliance with the appliance's private IP).
+pub const DEFAULT_ROUTE: &str = "0.0.0.0/0";
+pub const NEXT_HOP_APPLIANCE: &str = "VirtualAppliance";

@@ -32,6 +32,11 @@ pub const DEPLOYMENT_SKUS: &[&str] = &[
 /// settings" (host scaling: 2 to 50 instances).
 pub const BASTION_SCALE_UNITS: std::ops::RangeInclusive<u64> = 2..=50;
 
+/// Bastion SKUs with the native client (`az network bastion ssh`/`rdp`, property `enableTunneling`).
+/// Source: Microsoft Learn, "Azure Bastion configuration settings" (SKU table, "Connect to VMs
+/// using Azure CLI" / native client: Standard and Premium; not Developer or Basic).
+pub const BASTION_TUNNELING_SKUS: &[&str] = &["Standard", "Premium"];
+
 /// Deployment types Azure Government offers: no Global ones. Source: Microsoft Learn, "Deployment
 /// types for Foundry Models in Azure Government" (learn.microsoft.com/azure/foundry/foundry-models/
 /// concepts/deployment-types-gov): Data Zone Standard, Data Zone Provisioned, Standard, Regional

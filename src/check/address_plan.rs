@@ -301,6 +301,8 @@ fn allocate_all(cx: &mut Ctx, vnet: &Vnet, drafts: &[Draft]) -> Vec<Subnet> {
                 nsg: None,
                 service_endpoints: d.service_endpoints.clone(),
                 private_endpoint_policies: d.policies.clone(),
+                // Decided by `egress`, once the peerings are known.
+                egress: None,
             })
         })
         .collect()

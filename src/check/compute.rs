@@ -6,7 +6,7 @@ use super::network::{cidr, ip, is_guid, scope_key, Features};
 use super::Ctx;
 use crate::azure::images::{self, Os};
 use crate::azure::naming;
-use crate::azure::skus::{BASTION_SKUS, VPN_SKUS};
+use crate::azure::skus::{BASTION_SKUS, BASTION_TUNNELING_SKUS, VPN_SKUS};
 use crate::azure::vm::RESERVED_USERNAMES;
 use crate::model::{Bastion, DnsResolver, Jumpbox, SshKey, SubnetRole, Vnet, VpnGateway};
 use crate::syntax::{Str, Topology};
@@ -63,12 +63,22 @@ fn bastion(cx: &mut Ctx, t: &Topology, vnets: &[Vnet], f: &Features) -> Option<B
             );
         }
     }
+    let native_client = BASTION_TUNNELING_SKUS.contains(&sku);
+    if let Some(t) = b.tunneling.as_ref().filter(|t| t.value && !native_client) {
+        cx.error(
+            "E0007",
+            t.span,
+            format!("`tunneling` needs the Standard or Premium SKU; the {sku} SKU has no native client"),
+        )
+        .set_help("use `sku: Standard` for `az network bastion ssh`, or remove `tunneling`");
+    }
     Some(Bastion {
         name,
         vnet,
         sku: sku.to_string(),
         scale_units: b.scale_units.as_ref().map(|s| s.value),
         public_ip,
+        tunneling: native_client && b.tunneling.as_ref().is_none_or(|t| t.value),
     })
 }
 
@@ -190,6 +200,8 @@ fn jumpbox(cx: &mut Ctx, t: &Topology, vnets: &[Vnet], f: &Features) -> Option<J
             Some(SshKey::Literal(key.to_string()))
         }
     };
+    let openai_role = super::identity::jumpbox_role(cx, j);
+    let login = super::identity::jumpbox_logins(cx, j);
     Some(Jumpbox {
         name,
         nic_name,
@@ -200,6 +212,9 @@ fn jumpbox(cx: &mut Ctx, t: &Topology, vnets: &[Vnet], f: &Features) -> Option<J
         admin_username,
         ssh_key,
         encryption_at_host: j.encryption_at_host.as_ref().is_some_and(|e| e.value),
+        openai_role,
+        entra_login: j.entra_login.as_ref().is_some_and(|e| e.value),
+        login,
     })
 }
 

@@ -7,13 +7,17 @@ mod address_plan;
 mod compute;
 mod cross;
 mod dns_servers;
+mod egress;
 mod endpoints;
+mod identity;
 mod limits;
 mod model_deployments;
 mod network;
 mod nsg;
 mod openai;
 mod regional;
+
+pub use network::is_guid;
 
 use crate::azure::clouds::{self, Cloud};
 use crate::azure::{naming, regions};
@@ -79,6 +83,10 @@ pub fn check(t: &Topology, diags: &mut Diagnostics) -> Option<Model> {
         .and_then(|o| openai::account(&mut cx, t, o, &vnets, &peerings));
     let nsgs = nsg::assign(&mut cx, t, &mut vnets, openai.as_ref(), &compute);
     network::check_vpn_pool(&mut cx, t, &vnets);
+    egress::apply(&mut cx, t, &mut vnets, &peerings);
+    if let Some(j) = &compute.jumpbox {
+        identity::check_sign_in(&mut cx, t, j, &vnets);
+    }
     cross::check(&mut cx, t, &vnets, openai.as_ref(), &compute);
     limits::check(&mut cx, t, &vnets, openai.as_ref());
     regional::check(&mut cx, t, &vnets, &compute);

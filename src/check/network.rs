@@ -50,6 +50,8 @@ pub(super) fn vnets(cx: &mut Ctx, t: &Topology) -> Vec<Vnet> {
             subnets: Vec::new(),
             dns_servers,
             scope,
+            nat_gateway: None,
+            route_tables: Vec::new(),
         });
     }
     out

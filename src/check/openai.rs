@@ -99,6 +99,7 @@ pub(super) fn account(
         .iter()
         .map(|(k, d)| super::model_deployments::check(cx, &name, k, d))
         .collect();
+    let role_assignments = super::identity::account_grants(cx, o);
     let (dns, single_links) = dns(cx, o, kind);
     let (endpoints, endpoints_listed) =
         super::endpoints::check(cx, t, &name, &dns, single_links.as_deref(), vnets, peerings)?;
@@ -117,6 +118,7 @@ pub(super) fn account(
         endpoints_listed,
         dns,
         scope,
+        role_assignments,
     })
 }
 

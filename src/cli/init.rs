@@ -15,8 +15,10 @@ pub const STARTER: &str = include_str!("../../templates/starter.yaml");
 /// The examples, by name (the file name without `.yaml`), sorted. `tests/review.rs` checks that
 /// this lists every file in `examples/`: add a new example here.
 pub const EXAMPLES: &[(&str, &str)] = &[
+    ("entra-login", include_str!("../../examples/entra-login.yaml")),
     ("estate-1800", include_str!("../../examples/estate-1800.yaml")),
     ("existing-dns", include_str!("../../examples/existing-dns.yaml")),
+    ("firewall-egress", include_str!("../../examples/firewall-egress.yaml")),
     ("government", include_str!("../../examples/government.yaml")),
     ("guide", include_str!("../../examples/guide.yaml")),
     ("hub-spoke-vpn", include_str!("../../examples/hub-spoke-vpn.yaml")),

@@ -59,7 +59,7 @@ pub enum Command {
     Graph(graph::GraphArgs),
     /// Print hosts-file lines for the account's names (from a static IP or the deployment's outputs).
     Hosts(hosts::HostsArgs),
-    /// Test name resolution and TCP reachability of the account, and name the likely cause of a failure.
+    /// Test name resolution, TCP reachability and (with --api) an authenticated call to the account, and name the likely cause of a failure.
     Doctor(doctor::DoctorArgs),
     /// Write a commented starter aoai-vnet.yaml into the current folder.
     Init(init::InitArgs),

@@ -146,6 +146,19 @@ impl<'a> Cx<'a> {
                 let args: Vec<String> = args.iter().map(|a| self.expr(a)).collect();
                 format!("format({}, {})", quote(text), args.join(", "))
             }
+            Expr::Str(s) => quote(s),
+            Expr::Guid(args) => {
+                let args: Vec<String> = args.iter().map(|a| self.expr(a)).collect();
+                format!("guid({})", args.join(", "))
+            }
+            Expr::SubscriptionResourceId(rtype, name) => {
+                format!("subscriptionResourceId({}, {})", quote(rtype), quote(name))
+            }
+            Expr::PrincipalId(s) => format!(
+                "reference({}, {}, 'full').identity.principalId",
+                self.resource_id(s),
+                quote(self.t.resource(s).api_version)
+            ),
             Expr::TenantId => "subscription().tenantId".into(),
             Expr::LoginEndpoint => LOGIN_ENDPOINT.into(),
         }
@@ -158,7 +171,22 @@ impl<'a> Cx<'a> {
         let mut o = Map::new();
         o.insert("type".into(), json!(r.rtype));
         o.insert("apiVersion".into(), json!(r.api_version));
-        o.insert("name".into(), literal(&t.full_name(&r.symbol).join("/")));
+        // An extension resource names what it applies to relative to the resource group it is
+        // deployed into, which is that resource's (`ir::Resource::extends`).
+        if let Some(target) = &r.extends {
+            let (namespace, types) = t.resource(target).rtype.split_once('/').unwrap_or_default();
+            let mut scope = vec![namespace.to_string()];
+            for (ty, name) in types.split('/').zip(t.full_name(target)) {
+                scope.push(ty.to_string());
+                scope.push(name);
+            }
+            o.insert("scope".into(), literal(&scope.join("/")));
+        }
+        let name = match &r.name_expr {
+            Some(e) => json!(format!("[{}]", self.expr(e))),
+            None => literal(&t.full_name(&r.symbol).join("/")),
+        };
+        o.insert("name".into(), name);
         for (k, v) in &r.body {
             o.insert(k.clone(), self.value(v));
         }

@@ -9,7 +9,7 @@
 use super::graph;
 use crate::check::address::{allocate, is_public};
 use crate::ir::{Expr, Resource, Template, Value};
-use crate::model::{Dns, Model, SshKey, SubnetRole};
+use crate::model::{Dns, Egress, Model, SshKey, SubnetRole, Vnet};
 use ipnet::Ipv4Net;
 use serde::Serialize;
 use std::fmt::Write;
@@ -149,6 +149,20 @@ pub struct SubnetPlan {
     pub nsg: Option<String>,
     pub nsg_rules: usize,
     pub holds: Vec<Held>,
+    pub egress: EgressPlan,
+}
+
+/// How a subnet reaches the Internet.
+#[derive(Clone, Debug, Serialize)]
+pub struct EgressPlan {
+    /// `none` (a private subnet: no outbound Internet), `nat`, `next-hop`, or `azure` (GatewaySubnet
+    /// and AzureBastionSubnet, whose outbound traffic Azure manages).
+    pub kind: &'static str,
+    /// `nat`: the NAT gateway.
+    pub nat_gateway: Option<String>,
+    /// `next-hop`: the appliance's IP and the route table that sends 0.0.0.0/0 to it.
+    pub next_hop: Option<String>,
+    pub route_table: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -212,6 +226,11 @@ pub struct ResolverPlan {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct SecurityPlan {
+    /// Role assignments the deployment creates: who may call the account, who may sign in to the
+    /// jump box.
+    pub role_assignments: Vec<RoleAssignmentPlan>,
+    /// Bastion, when there is one.
+    pub bastion: Option<BastionPlan>,
     /// `disabled`, or `selected` (enabled for `allowed_ips` only).
     pub public_network_access: &'static str,
     pub allowed_ips: Vec<String>,
@@ -225,6 +244,27 @@ pub struct SecurityPlan {
     pub jumpbox: Option<JumpboxPlan>,
     /// Everything reachable from outside the VNets.
     pub exposed: Vec<Exposure>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RoleAssignmentPlan {
+    /// `account` or `jumpbox`: what the role is on.
+    pub scope: &'static str,
+    /// An object ID, or `jumpbox-identity` for the jump box's system-assigned managed identity.
+    pub principal: String,
+    /// `User`, `Group` or `ServicePrincipal`.
+    pub principal_type: &'static str,
+    /// Azure's name of the role, or its role definition GUID.
+    pub role: String,
+    pub role_definition_id: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct BastionPlan {
+    pub name: String,
+    pub sku: String,
+    /// The native client (`az network bastion ssh`/`rdp`).
+    pub tunneling: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -244,6 +284,14 @@ pub struct JumpboxPlan {
     pub login: &'static str,
     /// Where SSH/RDP is allowed from (the Bastion subnet), if anywhere.
     pub admin_access_from: Option<String>,
+    /// A system-assigned managed identity.
+    pub managed_identity: bool,
+    /// The role its identity has on the account (Azure's name or a GUID), or null.
+    pub openai_role: Option<String>,
+    /// Sign-in with Entra ID (the sign-in extension).
+    pub entra_login: bool,
+    /// Its subnet's egress kind (see `EgressPlan`).
+    pub egress: &'static str,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -363,6 +411,7 @@ pub fn plan(m: &Model, t: &Template) -> Plan {
                         .filter(|(hv, hs, _)| *hv == i && *hs == s.name)
                         .map(|(_, _, h)| h.clone())
                         .collect(),
+                    egress: egress_plan(v, s.egress),
                 })
                 .collect();
             VnetPlan {
@@ -507,6 +556,62 @@ pub fn plan(m: &Model, t: &Template) -> Plan {
     }
 }
 
+fn egress_plan(v: &Vnet, e: Option<Egress>) -> EgressPlan {
+    let mut p = EgressPlan {
+        kind: "azure",
+        nat_gateway: None,
+        next_hop: None,
+        route_table: None,
+    };
+    match e {
+        None => {}
+        Some(Egress::NoInternet) => p.kind = "none",
+        Some(Egress::Nat) => {
+            p.kind = "nat";
+            p.nat_gateway = v.nat_gateway.as_ref().map(|n| n.name.clone());
+        }
+        Some(Egress::Appliance(hop)) => {
+            p.kind = "next-hop";
+            p.next_hop = Some(hop.to_string());
+            p.route_table = v
+                .route_tables
+                .iter()
+                .find(|r| r.next_hop == hop)
+                .map(|r| r.name.clone());
+        }
+    }
+    p
+}
+
+/// Every role assignment of the deployment, as the lowering creates them.
+fn role_assignments(m: &Model) -> Vec<RoleAssignmentPlan> {
+    let mut out = Vec::new();
+    let mut grant = |scope, principal: String, principal_type, role: &crate::model::RoleRef| {
+        out.push(RoleAssignmentPlan {
+            scope,
+            principal,
+            principal_type,
+            role: role.name().to_string(),
+            role_definition_id: role.id().to_string(),
+        });
+    };
+    if let Some(r) = m.jumpbox.as_ref().and_then(|j| j.openai_role.as_ref()) {
+        grant(
+            "account",
+            "jumpbox-identity".into(),
+            crate::azure::roles::MANAGED_IDENTITY_PRINCIPAL_TYPE,
+            r,
+        );
+    }
+    for g in &m.openai.role_assignments {
+        grant("account", g.principal.id.clone(), g.principal.kind, &g.role);
+    }
+    for g in m.jumpbox.iter().flat_map(|j| &j.login) {
+        grant("jumpbox", g.principal.id.clone(), g.principal.kind, &g.role);
+    }
+    out
+}
+
 fn deployment_layout(t: &Template) -> DeploymentLayout {
     let l = crate::layout::layout(t, &t.workload);
     let default_rg = l.subscription_scope.then(|| t.default_resource_group.clone());
@@ -649,9 +754,19 @@ fn security(m: &Model) -> SecurityPlan {
                 _ => "password",
             },
             admin_access_from: from,
+            managed_identity: j.openai_role.is_some() || j.entra_login,
+            openai_role: j.openai_role.as_ref().map(|r| r.name().to_string()),
+            entra_login: j.entra_login,
+            egress: egress_plan(&m.vnets[j.vnet], m.egress_of(j.vnet, &j.subnet)).kind,
         }
     });
     SecurityPlan {
+        role_assignments: role_assignments(m),
+        bastion: m.bastion.as_ref().map(|b| BastionPlan {
+            name: b.name.clone(),
+            sku: b.sku.clone(),
+            tunneling: b.tunneling,
+        }),
         public_network_access: if a.allowed_ips.is_empty() {
             "disabled"
         } else {
@@ -666,6 +781,20 @@ fn security(m: &Model) -> SecurityPlan {
         subnets_without_nsg: without,
         jumpbox,
         exposed,
+    }
+}
+
+/// A subnet's egress in a table cell.
+fn egress_cell(e: &EgressPlan) -> String {
+    match e.kind {
+        "none" => "none (private)".into(),
+        "nat" => format!("NAT gateway {}", e.nat_gateway.as_deref().map_or(String::new(), code)),
+        "next-hop" => format!(
+            "via {} ({})",
+            e.next_hop.as_deref().map_or(String::new(), code),
+            e.route_table.as_deref().map_or(String::new(), code)
+        ),
+        _ => "Azure's".into(),
     }
 }
 
@@ -852,8 +981,8 @@ pub fn markdown(p: &Plan, g: &graph::Graph, source: &str) -> String {
     o.push('\n');
     for v in &p.address_plan.vnets {
         let _ = writeln!(o, "**{}** ({} addresses):\n", code(&v.name), thousands(v.addresses));
-        let _ = writeln!(o, "| Subnet | CIDR | Addresses (usable) | NSG | Holds |");
-        let _ = writeln!(o, "|---|---|--:|---|---|");
+        let _ = writeln!(o, "| Subnet | CIDR | Addresses (usable) | NSG | Egress | Holds |");
+        let _ = writeln!(o, "|---|---|--:|---|---|---|");
         for s in &v.subnets {
             let nsg = match &s.nsg {
                 Some(n) => format!("{} ({} rule{})", code(n), s.nsg_rules, plural(s.nsg_rules)),
@@ -878,11 +1007,12 @@ pub fn markdown(p: &Plan, g: &graph::Graph, source: &str) -> String {
                 .collect();
             let _ = writeln!(
                 o,
-                "| {} | {} | {} ({}) | {nsg} | {} |",
+                "| {} | {} | {} ({}) | {nsg} | {} | {} |",
                 code(&s.name),
                 code(&s.prefix),
                 thousands(s.addresses),
                 thousands(s.usable),
+                egress_cell(&s.egress),
                 holds.join("; ")
             );
         }
@@ -1117,7 +1247,7 @@ pub fn markdown(p: &Plan, g: &graph::Graph, source: &str) -> String {
     }
     let _ = writeln!(
         o,
-        "- Managed identity: {}.",
+        "- Managed identity of the account: {}.",
         if s.managed_identity == "system" {
             "system-assigned"
         } else {
@@ -1158,6 +1288,70 @@ pub fn markdown(p: &Plan, g: &graph::Graph, source: &str) -> String {
             "password login (a secure deployment parameter)"
         };
         let _ = writeln!(o, "- ✅ Jump box {}: no public IP, {login}, {access}.", code(&j.name));
+        match &j.openai_role {
+            Some(r) => {
+                let _ = writeln!(
+                    o,
+                    "  - Managed identity with {} on the account: from the jump box, a token from the VM's metadata endpoint calls the API.",
+                    cell(r)
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    o,
+                    "  - ⚠️ No role on the account (`openai_role: none`): API calls from the jump box are refused unless someone grants one."
+                );
+            }
+        }
+        if j.entra_login {
+            let _ = writeln!(
+                o,
+                "  - Sign-in with Microsoft Entra ID (the sign-in extension; roles below)."
+            );
+        }
+        if j.egress == "none" {
+            let _ = writeln!(
+                o,
+                "  - No outbound Internet: package installs will fail; the API works (private endpoint, metadata endpoint)."
+            );
+        }
+    }
+    if let Some(b) = &s.bastion {
+        let _ = writeln!(
+            o,
+            "- Bastion {} ({}): {}.",
+            code(&b.name),
+            cell(&b.sku),
+            if b.tunneling {
+                "native client on (`az network bastion ssh` and `rdp` work)"
+            } else {
+                "no native client (sign in through the Azure portal)"
+            }
+        );
+    }
+    if !s.role_assignments.is_empty() {
+        let _ = writeln!(
+            o,
+            "
+Role assignments:
+
+| On | Principal | Type | Role |
+|---|---|---|---|"
+        );
+        for r in &s.role_assignments {
+            let who = if r.principal == "jumpbox-identity" {
+                "the jump box's managed identity".to_string()
+            } else {
+                code(&r.principal)
+            };
+            let _ = writeln!(
+                o,
+                "| {} | {who} | {} | {} |",
+                if r.scope == "account" { "account" } else { "jump box" },
+                cell(r.principal_type),
+                cell(&r.role)
+            );
+        }
     }
     let _ = writeln!(o, "\nExposed to the internet:\n");
     if s.exposed.is_empty() {

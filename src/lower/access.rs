@@ -6,6 +6,7 @@ use super::network;
 use super::openai::subnet_id;
 use super::Lowering;
 use crate::azure::images::Os;
+use crate::azure::vm::{ENTRA_LOGIN_LINUX, ENTRA_LOGIN_WINDOWS};
 use crate::ir::{obj, Expr, ParamType, Resource, Value};
 use crate::model::SshKey;
 
@@ -13,6 +14,7 @@ const PUBLIC_IP: &str = "Microsoft.Network/publicIPAddresses";
 const BASTION: &str = "Microsoft.Network/bastionHosts";
 const NIC: &str = "Microsoft.Network/networkInterfaces";
 const VM: &str = "Microsoft.Compute/virtualMachines";
+const EXTENSION: &str = "Microsoft.Compute/virtualMachines/extensions";
 const GATEWAY: &str = "Microsoft.Network/virtualNetworkGateways";
 const RESOLVER: &str = "Microsoft.Network/dnsResolvers";
 const INBOUND: &str = "Microsoft.Network/dnsResolvers/inboundEndpoints";
@@ -26,7 +28,7 @@ pub(super) fn lower(l: &mut Lowering) {
 }
 
 /// A Standard, static IPv4 public IP; zone-redundant when `zones` is set.
-fn public_ip(l: &mut Lowering, name: &str, vnet: usize, zones: bool) -> String {
+pub(super) fn public_ip(l: &mut Lowering, name: &str, vnet: usize, zones: bool) -> String {
     let sym = l.symbol(&["pip", name.trim_start_matches("pip-")]);
     let mut r = l.in_vnet(sym.clone(), PUBLIC_IP, name, vnet);
     r.set(
@@ -74,6 +76,10 @@ fn bastion(l: &mut Lowering) {
             );
             if let Some(n) = b.scale_units {
                 props.insert("scaleUnits".into(), Value::Int(n as i64));
+            }
+            // The native client, so that `az network bastion ssh` and `rdp` work.
+            if b.tunneling {
+                props.insert("enableTunneling".into(), Value::Bool(true));
             }
         }
         // The Developer SKU attaches to the VNet itself, with no subnet and no public IP.
@@ -167,11 +173,17 @@ fn jumpbox(l: &mut Lowering) {
             );
         }
     }
-    // No VM extensions on a jump box: nothing installs code on it behind the operator's back.
-    os_profile.insert("allowExtensionOperations".into(), Value::Bool(false));
+    // No VM extensions on a jump box, but the Entra ID sign-in extension when asked for: nothing
+    // else installs code on it behind the operator's back.
+    os_profile.insert("allowExtensionOperations".into(), Value::Bool(j.entra_login));
 
     let sym = l.symbol(&["jumpbox"]);
-    let mut r = l.in_vnet(sym, VM, &j.name, j.vnet);
+    let mut r = l.in_vnet(sym.clone(), VM, &j.name, j.vnet);
+    // A system-assigned identity: tokens for the account from the VM's metadata endpoint, and
+    // what Entra ID sign-in needs.
+    if j.openai_role.is_some() || j.entra_login {
+        r.set("identity", obj([("type", Value::str("SystemAssigned"))]));
+    }
     let mut security = indexmap::IndexMap::new();
     security.insert("securityType".to_string(), Value::str("TrustedLaunch"));
     security.insert(
@@ -230,6 +242,31 @@ fn jumpbox(l: &mut Lowering) {
                 "diagnosticsProfile",
                 obj([("bootDiagnostics", obj([("enabled", Value::Bool(true))]))]),
             ),
+        ]),
+    );
+    l.t.resources.push(r);
+    if j.entra_login {
+        entra_login(l, &sym, j.vnet, j.image.os);
+    }
+}
+
+/// The Entra ID sign-in extension of the jump box's OS.
+fn entra_login(l: &mut Lowering, vm: &str, vnet: usize, os: Os) {
+    let ext = match os {
+        Os::Linux => ENTRA_LOGIN_LINUX,
+        Os::Windows => ENTRA_LOGIN_WINDOWS,
+    };
+    let mut r = Resource::new(l.symbol(&["jumpboxEntraLogin"]), EXTENSION, ext.kind);
+    r.parent = Some(vm.to_string());
+    l.place(&mut r, l.vnet_location(vnet));
+    r.set(
+        "properties",
+        obj([
+            ("publisher", Value::str(ext.publisher)),
+            ("type", Value::str(ext.kind)),
+            ("typeHandlerVersion", Value::str(ext.version)),
+            // Azure's extension schema requires `settings`; these extensions take none.
+            ("settings", Value::Object(Default::default())),
         ]),
     );
     l.t.resources.push(r);

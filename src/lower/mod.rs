@@ -2,6 +2,8 @@
 //! and properties make up the architecture lives, one file per area.
 
 mod access;
+mod egress;
+mod identity;
 mod network;
 mod openai;
 
@@ -11,9 +13,11 @@ use std::collections::HashSet;
 
 pub fn lower(m: &Model) -> Template {
     let mut l = Lowering::new(m);
+    egress::lower(&mut l);
     network::lower(&mut l);
     openai::lower(&mut l);
     access::lower(&mut l);
+    identity::lower(&mut l);
     l.outputs();
     l.t
 }
@@ -28,6 +32,9 @@ pub(crate) struct Lowering<'m> {
     vnet_locations: Vec<String>,
     /// Symbols of the private endpoints, by their index in `Account::endpoints`.
     pub endpoint_syms: Vec<String>,
+    /// By `VnetId`: the symbol of its NAT gateway, and of its route tables by next hop.
+    pub nat_syms: Vec<Option<String>>,
+    pub route_table_syms: Vec<Vec<(std::net::Ipv4Addr, String)>>,
 }
 
 impl<'m> Lowering<'m> {
@@ -39,6 +46,8 @@ impl<'m> Lowering<'m> {
             vnet_syms: Vec::new(),
             vnet_locations: Vec::new(),
             endpoint_syms: Vec::new(),
+            nat_syms: Vec::new(),
+            route_table_syms: Vec::new(),
         };
         l.t.workload = m.name.clone();
         l.t.default_resource_group = m.resource_group.clone().unwrap_or_else(|| format!("rg-{}", m.name));

@@ -6,7 +6,7 @@
 
 use super::Lowering;
 use crate::ir::{obj, Resource, Value};
-use crate::model::SecurityRule;
+use crate::model::{Egress, SecurityRule};
 
 const NSG: &str = "Microsoft.Network/networkSecurityGroups";
 const VNET: &str = "Microsoft.Network/virtualNetworks";
@@ -71,6 +71,27 @@ pub(super) fn lower(l: &mut Lowering) {
                 }
                 if let Some(pol) = &s.private_endpoint_policies {
                     p.insert("privateEndpointNetworkPolicies".into(), Value::str(pol));
+                }
+                // Egress is explicit: no implicit outbound Internet on any subnet we control.
+                match s.egress {
+                    None => {}
+                    Some(e) => {
+                        p.insert("defaultOutboundAccess".into(), Value::Bool(false));
+                        match e {
+                            Egress::NoInternet => {}
+                            Egress::Nat => {
+                                let nat = l.nat_syms[i].as_ref().expect("checked: the VNet has a NAT gateway");
+                                p.insert("natGateway".into(), Value::id_ref(nat));
+                            }
+                            Egress::Appliance(hop) => {
+                                let (_, rt) = l.route_table_syms[i]
+                                    .iter()
+                                    .find(|(h, _)| *h == hop)
+                                    .expect("checked: a route table per next hop");
+                                p.insert("routeTable".into(), Value::id_ref(rt));
+                            }
+                        }
+                    }
                 }
                 obj([("name", Value::str(&s.name)), ("properties", Value::Object(p))])
             })

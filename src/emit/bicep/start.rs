@@ -5,7 +5,10 @@
 //!
 //! Where a deployment-time value could reach such a place, and what keeps it out:
 //! - resource names, `existing` names (`ir::Existing`, resources of other modules), module names
-//!   and scopes are plain strings in the IR and the layout: only literals and parameters;
+//!   and scopes are plain strings in the IR and the layout: only literals and parameters; a name
+//!   computed by the deployment (`Resource::name_expr`, a role assignment's `guid(…)`) may hold
+//!   resource IDs, which Bicep knows at the start, but no runtime property: checked here;
+//! - `scope:` of an extension resource (`Resource::extends`) is a resource symbol;
 //! - `reference()` arguments: the IR has no general `reference(expression)`; a resource Azure
 //!   creates is read through `Expr::Created`, whose type and name are literals;
 //! - we write no loops;
@@ -22,6 +25,11 @@ pub(super) fn violations(t: &Template) -> Vec<String> {
             if let Some(what) = runtime(d) {
                 out.push(format!("the default of parameter `{}` refers to {what}", p.name));
             }
+        }
+    }
+    for r in &t.resources {
+        if let Some(what) = r.name_expr.as_ref().and_then(runtime_property) {
+            out.push(format!("the name of `{}` refers to {what}", r.symbol));
         }
     }
     for v in t
@@ -47,13 +55,43 @@ fn runtime(v: &Value) -> Option<String> {
     v.walk_exprs(&mut |e| {
         let what = match e {
             Expr::Id(s) | Expr::ChildId(s, ..) => format!("the ID of resource `{s}`"),
-            Expr::Prop(s, _) => format!("a property of resource `{s}`"),
-            Expr::Created { owner, .. } => format!("a resource created for `{owner}`"),
-            Expr::Param(_) | Expr::Format(..) | Expr::TenantId | Expr::LoginEndpoint => return,
+            _ => match runtime_only(e) {
+                Some(w) => w,
+                None => return,
+            },
         };
         found.get_or_insert(what);
     });
     found
+}
+
+/// The first runtime property `e` refers to (resource IDs are known at the start), described.
+fn runtime_property(e: &Expr) -> Option<String> {
+    let mut found = None;
+    e.walk(&mut |e| {
+        if let Some(w) = runtime_only(e) {
+            found.get_or_insert(w);
+        }
+    });
+    found
+}
+
+/// What `e` itself reads that exists only once a resource is deployed.
+fn runtime_only(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Prop(s, _) => Some(format!("a property of resource `{s}`")),
+        Expr::Created { owner, .. } => Some(format!("a resource created for `{owner}`")),
+        Expr::PrincipalId(s) => Some(format!("the managed identity of resource `{s}`")),
+        Expr::Param(_)
+        | Expr::Id(_)
+        | Expr::ChildId(..)
+        | Expr::Format(..)
+        | Expr::Str(_)
+        | Expr::Guid(_)
+        | Expr::SubscriptionResourceId(..)
+        | Expr::TenantId
+        | Expr::LoginEndpoint => None,
+    }
 }
 
 #[cfg(test)]
@@ -101,6 +139,20 @@ mod tests {
             let v = violations(&template(Value::Expr(e)));
             assert_eq!(v, [format!("the default of parameter `p` refers to {what}")]);
         }
+    }
+
+    #[test]
+    fn a_computed_name_holds_ids_but_no_runtime_property() {
+        let mut t = template(Value::str("x"));
+        let mut ra = Resource::new("ra", "Microsoft.Authorization/roleAssignments", "label");
+        ra.name_expr = Some(Expr::Guid(vec![Expr::Id("pe".into()), Expr::Str("role".into())]));
+        t.resources.push(ra);
+        assert!(violations(&t).is_empty());
+        t.resources[1].name_expr = Some(Expr::Guid(vec![Expr::PrincipalId("pe".into())]));
+        assert_eq!(
+            violations(&t),
+            ["the name of `ra` refers to the managed identity of resource `pe`"]
+        );
     }
 
     #[test]

@@ -34,6 +34,10 @@ pub(super) struct Writer<'t> {
     pub(super) foreign: Vec<usize>,
     /// The `ir::Existing` resources this file refers to.
     pub(super) existing: Vec<&'t crate::ir::Existing>,
+    /// The resource types of `subscriptionResourceId(…)` calls, each with the variable that holds
+    /// it (a built-in role definition's ID on one line stays within `bicep format`'s 120
+    /// columns, which it would otherwise wrap into a form other Bicep readers do not parse).
+    pub(super) types: Vec<(&'static str, String)>,
     /// The template parameters this file refers to.
     pub(super) params: HashSet<String>,
     /// The file refers into the default resource group / the deploying subscription from
@@ -73,6 +77,7 @@ impl<'t> Writer<'t> {
         let mut params: HashSet<String> = HashSet::new();
         let mut refs: Vec<bool> = vec![false; n];
         let mut existing_used = vec![false; t.existing.len()];
+        let mut type_refs: Vec<&'static str> = Vec::new();
         let mut scan = |v: &Value| {
             v.walk(&mut |v| match v {
                 Value::Str(s) => {
@@ -84,7 +89,7 @@ impl<'t> Writer<'t> {
                     Expr::Param(p) => {
                         params.insert(p.clone());
                     }
-                    Expr::Id(s) | Expr::Prop(s, _) => refs[t.position(s)] = true,
+                    Expr::Id(s) | Expr::Prop(s, _) | Expr::PrincipalId(s) => refs[t.position(s)] = true,
                     Expr::ChildId(parent, seg, name) => {
                         refs[t.position(parent)] = true;
                         child_refs.push((parent.clone(), seg, name.clone()));
@@ -95,28 +100,40 @@ impl<'t> Writer<'t> {
                             created_refs.push(c);
                         }
                     }
-                    Expr::Format(..) | Expr::TenantId | Expr::LoginEndpoint => {}
+                    Expr::SubscriptionResourceId(rtype, _) => {
+                        if !type_refs.contains(rtype) {
+                            type_refs.push(rtype);
+                        }
+                    }
+                    Expr::Format(..) | Expr::Guid(_) | Expr::Str(_) | Expr::TenantId | Expr::LoginEndpoint => {}
                 }),
                 _ => {}
             });
         };
         let mut tagged = false;
+        let names: Vec<Value> = members
+            .iter()
+            .filter_map(|&m| t.resources[m].name_expr.clone().map(Value::Expr))
+            .collect();
         for &m in members {
             let r = &t.resources[m];
             tagged |= r.body.contains_key("tags");
             r.body.values().for_each(&mut scan);
         }
+        names.iter().for_each(&mut scan);
         for v in values {
             scan(v);
         }
         for &m in members {
-            if let Some(p) = &t.resources[m].parent {
+            let r = &t.resources[m];
+            for p in r.parent.iter().chain(&r.extends) {
                 refs[t.position(p)] = true;
             }
         }
         let mut children: Vec<Child> = Vec::new();
         let mut created: Vec<Created> = Vec::new();
-        if !child_refs.is_empty() || !created_refs.is_empty() {
+        let mut types: Vec<(&'static str, String)> = Vec::new();
+        if !child_refs.is_empty() || !created_refs.is_empty() || !type_refs.is_empty() {
             // These symbols take none of the file's names.
             let mut taken: HashSet<String> = t
                 .parameters
@@ -127,6 +144,11 @@ impl<'t> Writer<'t> {
                 .collect();
             if tags.value().is_some() {
                 taken.insert(TAGS.into());
+            }
+            // Variables first: they are the file's own names (`roleDefinitions`).
+            for rtype in type_refs {
+                let kind = rtype.rsplit('/').next().unwrap_or(rtype);
+                types.push((rtype, fresh(&camel(kind, false), &mut taken)));
             }
             for (parent, seg, name) in &child_refs {
                 add_child(&mut children, &taken, parent, seg, name);
@@ -167,6 +189,7 @@ impl<'t> Writer<'t> {
                 .filter(|(_, u)| **u)
                 .map(|(e, _)| e)
                 .collect(),
+            types,
             params,
             needs_rg: false,
             needs_sub: false,
@@ -308,6 +331,13 @@ impl<'t> Writer<'t> {
             );
             self.line(1, &scope);
             self.line(0, "}");
+        }
+        for i in 0..self.types.len() {
+            let (rtype, var) = self.types[i].clone();
+            let description = format!("The resource type `{rtype}`, for `subscriptionResourceId()`.");
+            self.blank();
+            self.line(0, &format!("@description({})", self.lit(&description)));
+            self.line(0, &format!("var {var} = {}", self.lit(rtype)));
         }
         for i in 0..self.created.len() {
             let c = &self.created[i];
@@ -459,7 +489,13 @@ impl<'t> Writer<'t> {
         if let Some(p) = &r.parent {
             self.line(1, &format!("parent: {p}"));
         }
-        let name = format!("name: {}", self.lit(&r.name));
+        if let Some(e) = &r.extends {
+            self.line(1, &format!("scope: {e}"));
+        }
+        let name = match &r.name_expr {
+            Some(e) => format!("name: {}", self.expr(e)),
+            None => format!("name: {}", self.lit(&r.name)),
+        };
         self.line(1, &name);
         for (k, v) in &r.body {
             if k == "tags" && self.tags.value().is_some() {
@@ -509,7 +545,10 @@ impl<'t> Writer<'t> {
             implied.push(s);
             p = self.t.resource(s).parent.as_deref();
         }
-        let mut refs: Vec<String> = Vec::new();
+        let mut refs: Vec<String> = r.extends.iter().cloned().collect();
+        if let Some(n) = &r.name_expr {
+            n.walk_refs(&mut |s: &str| refs.push(s.to_string()));
+        }
         for v in r.body.values() {
             v.walk_refs(&mut |s: &str| refs.push(s.to_string()));
         }
@@ -587,6 +626,21 @@ impl<'t> Writer<'t> {
                 format!("{}.properties{}", c.symbol, syntax::path(path))
             }
             Expr::Format(text, args) => self.interpolate(text, args),
+            Expr::Str(s) => self.lit(s),
+            Expr::Guid(args) => {
+                let args: Vec<String> = args.iter().map(|a| self.expr(a)).collect();
+                format!("guid({})", args.join(", "))
+            }
+            Expr::SubscriptionResourceId(rtype, name) => {
+                let var = self
+                    .types
+                    .iter()
+                    .find(|(t, _)| t == rtype)
+                    .map(|(_, v)| v.as_str())
+                    .expect("every resource type was collected");
+                format!("subscriptionResourceId({var}, {})", self.lit(name))
+            }
+            Expr::PrincipalId(s) => format!("{s}.identity.principalId"),
             Expr::TenantId => "subscription().tenantId".into(),
             Expr::LoginEndpoint => crate::emit::arm::LOGIN_ENDPOINT.into(),
         }
