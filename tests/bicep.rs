@@ -998,7 +998,7 @@ fn own_name(c: C) -> String {
 /// (`Microsoft.CognitiveServices/accounts/oai-x`).
 fn relative_id(scope: &Scope, relative: &str) -> Result<C, String> {
     let parts: Vec<&str> = relative.split('/').collect();
-    if parts.len() < 3 || parts.len() % 2 == 0 {
+    if parts.len() < 3 || parts.len().is_multiple_of(2) {
         return Err(format!("scope `{relative}` is not `namespace/type/name`"));
     }
     let mut ty = parts[0].to_string();
