@@ -56,6 +56,15 @@ pub enum Expr {
     /// (ARM `reference(id, apiVersion, 'full').identity.principalId`, Bicep
     /// `sym.identity.principalId`): known once the resource exists.
     PrincipalId(String),
+    /// `resourceId(subscription, resourceGroup, type, name)`: the ID of a resource outside this
+    /// template whose place is computed (the application's VNet, seen from the hub owners'
+    /// template, in the subscription and group their parameters name).
+    ResourceId {
+        subscription: Box<Expr>,
+        resource_group: Box<Expr>,
+        rtype: &'static str,
+        name: String,
+    },
     /// The Entra ID sign-in endpoint of the cloud deployed to, with its trailing slash
     /// (`https://login.microsoftonline.com/` in AzureCloud): `environment().authentication.loginEndpoint`,
     /// so one template names the right host in every cloud.
@@ -140,6 +149,10 @@ pub struct Resource {
     /// Where the resource lives when not in the deployment's resource group. Child resources
     /// live with their parent (their own `scope` is ignored).
     pub scope: crate::model::Scope,
+    /// The resource exists already and belongs to someone else (a platform team's hub VNet): it
+    /// is referred to (by resource ID in ARM, as `existing` in Bicep) and is a parent of what we
+    /// add to it, but never deployed, changed or waited for.
+    pub existing: bool,
 }
 
 impl Resource {
@@ -156,6 +169,7 @@ impl Resource {
             after: Vec::new(),
             comment: None,
             scope: crate::model::Scope::default(),
+            existing: false,
         }
     }
 
@@ -225,6 +239,14 @@ impl Expr {
         f(self);
         match self {
             Expr::Format(_, args) | Expr::Guid(args) => args.iter().for_each(|a| a.walk(f)),
+            Expr::ResourceId {
+                subscription,
+                resource_group,
+                ..
+            } => {
+                subscription.walk(f);
+                resource_group.walk(f);
+            }
             Expr::Param(_)
             | Expr::Id(_)
             | Expr::ChildId(..)
@@ -337,7 +359,14 @@ impl Template {
 
     /// Whether any resource lives outside the deployment's resource group.
     pub fn is_multi_scope(&self) -> bool {
-        self.resources.iter().any(|r| !r.scope.is_default())
+        self.resources
+            .iter()
+            .any(|r| !r.existing && !self.scope_of(&r.symbol).is_default())
+    }
+
+    /// Whether the resource at `i` is deployed by this template (not one that exists already).
+    pub fn deployed(&self, i: usize) -> bool {
+        !self.resources[i].existing
     }
 
     /// The names of a resource from the top-level ancestor down (`["vnet-x", "peer-a-to-b"]`).

@@ -22,6 +22,9 @@ use crate::ir::Template;
 use crate::model::Scope;
 use indexmap::IndexMap;
 
+/// `Layout::group_of` of a resource that exists already: it is deployed by no group.
+pub const NO_GROUP: usize = usize::MAX;
+
 /// Chunks are filled up to this many resources, leaving room below the limit.
 pub const CHUNK_RESOURCES: usize = 400;
 
@@ -51,9 +54,11 @@ pub struct Layout {
     pub subscription_scope: bool,
     /// Nested deployments; empty when the template is flat.
     pub groups: Vec<Group>,
-    /// Resource groups the subscription-scope template creates, the default one first.
+    /// Resource groups the subscription-scope template creates, the default one first (not those
+    /// that hold a resource that exists already: groups deploy into them without creating them).
     pub resource_groups: Vec<Scope>,
-    /// By resource index: the group that holds it (empty when the layout is flat).
+    /// By resource index: the group that holds it (`NO_GROUP` for what exists already; empty when
+    /// the layout is flat).
     pub group_of: Vec<usize>,
     /// By resource group (as `resource_groups`): the name of the subscription-level deployment
     /// that creates it, for a resource group in another subscription.
@@ -63,6 +68,12 @@ pub struct Layout {
 impl Layout {
     pub fn is_flat(&self) -> bool {
         self.groups.is_empty()
+    }
+
+    /// Whether the subscription-scope template creates resource group `rg` (it does not create
+    /// one that holds what exists already).
+    pub fn creates(&self, rg: &Scope) -> bool {
+        self.resource_groups.contains(rg)
     }
 
     /// The subscription-level deployment that creates resource group `rg` (one in another
@@ -79,11 +90,14 @@ impl Layout {
 /// A unit: the scope, the chunk, and the slow resource it is dedicated to (if any).
 type Unit = (Scope, usize, Option<usize>);
 /// A group: its stage, its unit, and whether it is the unit's tail (what nothing waits for).
-type GroupKey = (usize, Unit, bool);
+/// (stage, unit, piece): piece 0 is the core, 1 the tail that needs nothing of the core, 2 the
+/// tail that does.
+type GroupKey = (usize, Unit, u8);
 
 pub fn layout(t: &Template, workload: &str) -> Layout {
     let multi = t.is_multi_scope();
-    if !multi && t.resources.len() <= MAX_RESOURCES {
+    let deployed = (0..t.resources.len()).filter(|&i| t.deployed(i)).count();
+    if !multi && deployed <= MAX_RESOURCES {
         return Layout::default();
     }
     let n = t.resources.len();
@@ -97,9 +111,11 @@ pub fn layout(t: &Template, workload: &str) -> Layout {
         .resources
         .iter()
         .map(|r| {
+            // What exists already is never waited for.
             r.needs()
                 .iter()
                 .filter_map(|s| index.get(s.as_str()).copied())
+                .filter(|&d| t.deployed(d))
                 .collect()
         })
         .collect();
@@ -132,7 +148,7 @@ pub fn layout(t: &Template, workload: &str) -> Layout {
     // Chunks per scope: homes packed in order, a home never split.
     let mut chunk = vec![0usize; n];
     let mut per_scope: IndexMap<Scope, Vec<usize>> = IndexMap::new();
-    for (i, scope) in scopes.iter().enumerate() {
+    for (i, scope) in scopes.iter().enumerate().filter(|(i, _)| t.deployed(*i)) {
         per_scope.entry(scope.clone()).or_default().push(i);
     }
     for members in per_scope.values() {
@@ -213,9 +229,48 @@ pub fn layout(t: &Template, workload: &str) -> Layout {
             }
         }
     }
+    // The tail splits again: what needs the core (a zone link to the VNet that another group
+    // waits for) waits for it; the rest (the account, its endpoint in an existing hub) does not.
+    // A resource that needs nothing and that the waiting part needs (the zone a link is made in)
+    // joins the core, so that the waiting part does not also wait for the whole other part.
+    let same_piece = |a: usize, b: usize| unit(a) == unit(b) && stage[a] == stage[b];
+    let waits = |core: &[bool]| {
+        let mut w = vec![false; n];
+        loop {
+            let mut changed = false;
+            for i in 0..n {
+                if !core[i] && !w[i] && needs[i].iter().any(|&d| same_piece(d, i) && (core[d] || w[d])) {
+                    w[i] = true;
+                    changed = true;
+                }
+            }
+            if !changed {
+                return w;
+            }
+        }
+    };
+    let mut waiting = waits(&core);
+    let roots: Vec<usize> = (0..n)
+        .filter(|&i| waiting[i])
+        .flat_map(|i| needs[i].iter().copied().filter(move |&d| same_piece(d, i)))
+        .filter(|&d| !core[d] && !waiting[d] && needs[d].is_empty())
+        .collect();
+    if !roots.is_empty() && core.iter().any(|&c| c) {
+        for d in roots {
+            core[d] = true;
+        }
+        waiting = waits(&core);
+    }
     let mut keyed: IndexMap<GroupKey, Vec<usize>> = IndexMap::new();
-    for i in 0..n {
-        keyed.entry((stage[i], unit(i), !core[i])).or_default().push(i);
+    for i in (0..n).filter(|&i| t.deployed(i)) {
+        let piece = if core[i] {
+            0
+        } else if waiting[i] {
+            2
+        } else {
+            1
+        };
+        keyed.entry((stage[i], unit(i), piece)).or_default().push(i);
     }
     let mut keys: Vec<_> = keyed.keys().cloned().collect();
     keys.sort_by_key(|k| (k.0, keyed[k][0]));
@@ -232,8 +287,9 @@ pub fn layout(t: &Template, workload: &str) -> Layout {
             }
         })
         .collect();
+    // What exists already is in no group (`NO_GROUP`).
     let group_of: Vec<usize> = {
-        let mut g = vec![0; n];
+        let mut g = vec![NO_GROUP; n];
         for (gi, grp) in groups.iter().enumerate() {
             for &m in &grp.members {
                 g[m] = gi;
@@ -252,11 +308,14 @@ pub fn layout(t: &Template, workload: &str) -> Layout {
         ns.dedup();
         group.needs = ns;
     }
+    // The resource groups to create: the default one, and every other that a group deploys into,
+    // except those that hold something that exists already (a platform team's hub): they exist.
+    let existing_scopes: Vec<&Scope> = (0..n).filter(|&i| !t.deployed(i)).map(|i| &scopes[i]).collect();
     let mut resource_groups: Vec<Scope> = Vec::new();
     if multi {
         resource_groups.push(Scope::default());
         for s in per_scope.keys() {
-            if !s.is_default() && !resource_groups.contains(s) {
+            if !s.is_default() && !resource_groups.contains(s) && !existing_scopes.contains(&s) {
                 resource_groups.push(s.clone());
             }
         }

@@ -17,6 +17,7 @@ pub mod ir;
 pub mod layout;
 pub mod lower;
 pub mod model;
+mod notes;
 pub mod output;
 pub mod source;
 pub mod syntax;
@@ -25,7 +26,7 @@ pub mod tools;
 pub mod yaml;
 
 use diag::{Diagnostic, Diagnostics};
-use model::{Dns, Model};
+use model::Model;
 use source::SourceFile;
 
 /// What `build` can write.
@@ -137,6 +138,13 @@ pub fn compile(file: &SourceFile, target: Target) -> (Option<Compiled>, Vec<Diag
     else {
         return (None, diags);
     };
+    // The hub owners' side of peerings with existing VNets (`platform/`), after each form's
+    // own files: `all` is the ARM files, then the Bicep files.
+    let platform = lower::platform::lower(&model, &template);
+    let bases: Vec<String> = platform
+        .iter()
+        .map(|(v, _)| platform_file(&model, *v, platform.len()))
+        .collect();
     let mut files = Vec::new();
     if matches!(target, Target::Arm | Target::All) {
         files.push(OutputFile {
@@ -147,10 +155,26 @@ pub fn compile(file: &SourceFile, target: Target) -> (Option<Compiled>, Vec<Diag
             name: "main.parameters.json".into(),
             text: emit::arm::to_text(&emit::arm::parameters(&template)),
         });
+        for ((_, t), base) in platform.iter().zip(&bases) {
+            files.push(OutputFile {
+                name: format!("{base}.json"),
+                text: emit::arm::template_text(&emit::arm::template(t)),
+            });
+            files.push(OutputFile {
+                name: format!("{base}.parameters.json"),
+                text: emit::arm::to_text(&emit::arm::parameters(t)),
+            });
+        }
     }
-    let notes = notes(&model);
     if matches!(target, Target::Bicep | Target::All) {
         files.extend(emit::bicep::files_in(&template, &layout));
+        for ((_, t), base) in platform.iter().zip(&bases) {
+            files.extend(emit::bicep::flat_files(t, base));
+        }
+    }
+    let mut notes = notes::notes(&model);
+    for ((v, _), base) in platform.iter().zip(&bases) {
+        notes.push(notes::platform(&model, *v, base));
     }
     (
         Some(Compiled {
@@ -161,6 +185,17 @@ pub fn compile(file: &SourceFile, target: Target) -> (Option<Compiled>, Vec<Diag
         }),
         diags,
     )
+}
+
+/// The base name of the platform files of existing VNet `v` (`platform/peerings`, or
+/// `platform/peerings-{key}` when several existing VNets have such files).
+pub fn platform_file(m: &Model, v: model::VnetId, count: usize) -> String {
+    let dir = output::PLATFORM_DIR;
+    if count == 1 {
+        format!("{dir}/peerings")
+    } else {
+        format!("{dir}/peerings-{}", m.vnets[v].key)
+    }
 }
 
 /// The account's host names, one per zone of its kind and cloud (`contoso.openai.azure.com`).
@@ -176,54 +211,6 @@ pub fn host_names(m: &Model) -> Vec<String> {
             )
         })
         .collect()
-}
-
-fn notes(m: &Model) -> Vec<String> {
-    if !matches!(m.openai.dns, Dns::None) {
-        return Vec::new();
-    }
-    let hosts = host_names(m);
-    let a = &m.openai;
-    let mut out = vec!["`dns.mode: none`: no private DNS is deployed; clients must resolve the account's names to the private endpoint themselves.".to_string()];
-    for e in &a.endpoints {
-        // With several endpoints, each network needs the lines of the endpoint it reaches.
-        let whose = if a.endpoints_listed {
-            format!(
-                " for clients that reach `{}` (`aoai-vnet hosts --vnet KEY`)",
-                m.vnets[e.vnet].key
-            )
-        } else {
-            String::new()
-        };
-        match e.private_ip {
-            Some(ip) => {
-                out.push(format!("hosts-file lines (or A records in your DNS){whose}:"));
-                out.extend(hosts.iter().map(|h| format!("    {ip} {h}")));
-            }
-            None => {
-                let output = if a.endpoints_listed {
-                    format!("`privateEndpointIps.{}`", m.vnets[e.vnet].key)
-                } else {
-                    "`privateEndpointIp`".to_string()
-                };
-                out.push(format!(
-                    "after deployment, point {} at the IP in the deployment output {output}{whose} (or set the endpoint's `private_ip` to know it now)",
-                    hosts.join(", ")
-                ));
-            }
-        }
-    }
-    let zones: Vec<&str> = m
-        .cloud
-        .zones(m.openai.kind == model::AccountKind::AiServices)
-        .iter()
-        .map(|z| z.name)
-        .collect();
-    out.push(format!(
-        "with a DNS forwarder instead: host the zones {} where your DNS servers can answer for them",
-        zones.join(", ")
-    ));
-    out
 }
 
 /// The JSON schema of the topology language (`aoai-vnet schema`).

@@ -61,6 +61,9 @@ pub struct Vnet {
     pub nat_gateway: Option<NatGateway>,
     /// One route table per appliance that subnets of this VNet send their Internet traffic to.
     pub route_tables: Vec<RouteTable>,
+    /// The VNet exists already (a platform team's hub): nothing of it is created or changed; its
+    /// `address_space` and listed subnets describe it for planning and references.
+    pub existing: bool,
 }
 
 /// How a subnet reaches the Internet (TOPOLOGY.md "Egress").
@@ -246,6 +249,11 @@ pub enum Dns {
     Existing {
         zone_ids: Vec<String>,
     },
+    /// Azure Policy (DeployIfNotExists, as in Azure landing zones) adds the zone group after the
+    /// deployment; the central zones' IDs, when given, are for the plan only.
+    Policy {
+        zone_ids: Vec<String>,
+    },
     None,
 }
 
@@ -318,6 +326,9 @@ pub struct Peering {
     pub allow_forwarded_traffic: bool,
     pub allow_gateway_transit: bool,
     pub use_remote_gateways: bool,
+    /// This side is on an existing VNet and belongs to its owners: it is written to `platform/`,
+    /// not deployed (unless the peering says `remote_side: include`).
+    pub platform: bool,
 }
 
 impl Account {

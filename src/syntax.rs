@@ -35,11 +35,12 @@ pub mod keys {
         "resource_group",
         "subscription",
         "egress",
+        "existing",
     ];
     pub const SUBNET: &[&str] = &["prefix", "nsg", "service_endpoints", "private_ip_policies", "egress"];
     /// The object form of `egress` (the other forms are the words `none` and `nat`).
     pub const EGRESS: &[&str] = &["next_hop"];
-    pub const PEER: &[&str] = &["vnet", "allow_forwarded_traffic", "use_remote_gateways"];
+    pub const PEER: &[&str] = &["vnet", "allow_forwarded_traffic", "use_remote_gateways", "remote_side"];
     pub const OPENAI: &[&str] = &[
         "name",
         "location",
@@ -124,6 +125,8 @@ pub struct Vnet {
     pub resource_group: Option<Str>,
     pub subscription: Option<Str>,
     pub egress: Option<Egress>,
+    /// `existing: true`: the VNet is there already (a platform team's hub).
+    pub existing: Option<Spanned<bool>>,
 }
 
 /// `egress` as written: a word (`none`, `nat`) or `{ next_hop: IP }`.
@@ -157,6 +160,8 @@ pub struct Peer {
     pub vnet: Str,
     pub allow_forwarded_traffic: Option<Spanned<bool>>,
     pub use_remote_gateways: Option<Spanned<bool>>,
+    /// `include`: the side on an existing VNet is deployed here too, not left to its owners.
+    pub remote_side: Option<Str>,
 }
 
 #[derive(Debug, Default)]
@@ -494,6 +499,7 @@ impl Reader<'_> {
         v.resource_group = self.opt_string(&f, "resource_group");
         v.subscription = self.opt_string(&f, "subscription");
         v.egress = f.get("egress").and_then(|n| self.egress(n));
+        v.existing = self.opt_bool(&f, "existing");
         v
     }
 
@@ -572,6 +578,7 @@ impl Reader<'_> {
                 vnet,
                 allow_forwarded_traffic: None,
                 use_remote_gateways: None,
+                remote_side: None,
             });
         }
         let f = self.fields(node, node.span, "a peering", keys::PEER)?;
@@ -580,6 +587,7 @@ impl Reader<'_> {
             vnet,
             allow_forwarded_traffic: self.opt_bool(&f, "allow_forwarded_traffic"),
             use_remote_gateways: self.opt_bool(&f, "use_remote_gateways"),
+            remote_side: self.opt_string(&f, "remote_side"),
         })
     }
 

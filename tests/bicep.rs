@@ -32,14 +32,20 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 #[test]
 fn every_example_says_the_same_in_bicep_and_arm() {
-    let (mut compared, mut nested) = (0, 0);
+    let (mut compared, mut nested, mut platforms) = (0, 0, 0);
     for path in examples() {
         let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
         let name = format!("examples/{stem}.yaml");
         let text = std::fs::read_to_string(&path).unwrap();
-        let files = build(&name, &text);
+        let (files, platform) = build_all(&name, &text);
         if let Err(e) = equivalent(&files) {
             panic!("{stem}: the Bicep and ARM forms differ:\n{e}");
+        }
+        for (base, p) in &platform {
+            if let Err(e) = equivalent(p) {
+                panic!("{stem}: the Bicep and ARM forms of {base} differ:\n{e}");
+            }
+            platforms += 1;
         }
         compared += 1;
         if !files.modules.is_empty() {
@@ -48,6 +54,7 @@ fn every_example_says_the_same_in_bicep_and_arm() {
     }
     assert!(compared >= 10, "only {compared} examples compared");
     assert!(nested >= 2, "multi-rg and spokes-300 have modules");
+    assert!(platforms >= 1, "landing-zone-spoke has the hub owners' files");
 }
 
 /// Resource groups in two subscriptions besides the default one, tags (a variable passed into
@@ -725,12 +732,20 @@ struct Files {
     arm_params: Json,
     bicep: String,
     bicepparam: String,
+    /// The template the parameters file is `using`.
+    using: String,
     /// The modules, by file name (`modules/x.bicep`).
     modules: BTreeMap<String, String>,
 }
 
 /// The files of a topology.
 fn build(name: &str, text: &str) -> Files {
+    build_all(name, text).0
+}
+
+/// The files of a topology, and the hub owners' templates in `platform/` by base name
+/// (`platform/peerings`), each as a flat deployment of its own.
+fn build_all(name: &str, text: &str) -> (Files, Vec<(String, Files)>) {
     let (c, diags) = compile(&SourceFile::new(name.to_string(), text.to_string()), Target::All);
     let c = c.unwrap_or_else(|| panic!("{name} does not build: {diags:?}"));
     let get = |n: &str| {
@@ -741,8 +756,27 @@ fn build(name: &str, text: &str) -> Files {
             .unwrap_or_else(|| panic!("{name}: no {n}"))
     };
     let mut modules = BTreeMap::new();
+    let mut platform = Vec::new();
     for f in &c.files {
-        if let Some(m) = f.name.strip_prefix("modules/") {
+        if let Some(base) = f
+            .name
+            .strip_suffix(".json")
+            .filter(|b| b.starts_with("platform/") && !b.ends_with(".parameters"))
+        {
+            platform.push((
+                base.to_string(),
+                Files {
+                    arm: serde_json::from_str(&f.text).unwrap(),
+                    arm_params: serde_json::from_str(&get(&format!("{base}.parameters.json"))).unwrap(),
+                    bicep: get(&format!("{base}.bicep")),
+                    bicepparam: get(&format!("{base}.bicepparam")),
+                    using: format!("{}.bicep", base.rsplit('/').next().unwrap()),
+                    modules: BTreeMap::new(),
+                },
+            ));
+        } else if f.name.starts_with("platform/") {
+            // Read with its template above.
+        } else if let Some(m) = f.name.strip_prefix("modules/") {
             assert!(m.ends_with(".bicep") && !m.contains('/'), "{name}: {}", f.name);
             modules.insert(f.name.clone(), f.text.clone());
         } else {
@@ -753,13 +787,15 @@ fn build(name: &str, text: &str) -> Files {
             );
         }
     }
-    Files {
+    let files = Files {
         arm: serde_json::from_str(&get("main.json")).unwrap(),
         arm_params: serde_json::from_str(&get("main.parameters.json")).unwrap(),
         bicep: get("main.bicep"),
         bicepparam: get("main.bicepparam"),
+        using: "main.bicep".into(),
         modules,
-    }
+    };
+    (files, platform)
 }
 
 /// An example's files.
@@ -851,7 +887,7 @@ fn equivalent(f: &Files) -> Result<(), String> {
         Err(e) => errs.push(format!("main.bicepparam: {e}")),
         Ok(pdecls) => {
             let penv = Env::new(&pdecls, "main.bicepparam")?;
-            if penv.using.as_deref() != Some("main.bicep") {
+            if penv.using.as_deref() != Some(f.using.as_str()) {
                 errs.push(format!("main.bicepparam: using {:?}", penv.using));
             }
             let set: Vec<&String> = penv.params.iter().map(|p| &p.name).collect();
@@ -981,6 +1017,8 @@ fn make_id(scope: &Scope, ty: &str, names: Vec<String>) -> C {
 fn sub_text(c: &C) -> Result<String, String> {
     match c {
         C::Lit(Json::String(s)) | C::SubId(s) => Ok(s.clone()),
+        // A subscription a parameter names (the hub owners' template): the same text both sides.
+        C::Param(p) => Ok(format!("{{{p}}}")),
         other => Err(format!("not a subscription: {other:?}")),
     }
 }
@@ -1016,6 +1054,7 @@ fn name_text(c: &C) -> Result<String, String> {
     match c {
         C::Lit(Json::String(s)) => Ok(s.clone()),
         C::Param(p) if p == RG_PARAM => Ok(RG.into()),
+        C::Param(p) => Ok(format!("{{{p}}}")),
         other => Err(format!("not a name: {other:?}")),
     }
 }
@@ -2419,6 +2458,14 @@ impl Env {
             B::Call(f, args) if f == "guid" => {
                 C::Call(f.clone(), args.iter().map(|a| self.canon(a)).collect::<R<_>>()?)
             }
+            B::Call(f, args) if f == "resourceId" => match args.as_slice() {
+                [sub, rg, ty, name] => make_id(
+                    &(sub_text(&self.canon(sub)?)?, Some(name_text(&self.canon(rg)?)?)),
+                    &self.lit_string(ty)?,
+                    vec![self.lit_string(name)?],
+                ),
+                _ => return Err("resourceId() needs a subscription, a resource group, a type and a name".into()),
+            },
             B::Call(f, args) if f == "subscriptionResourceId" => match args.as_slice() {
                 [ty, name] => make_id(
                     &(self.scope.0.clone(), None),

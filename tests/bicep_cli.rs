@@ -7,7 +7,8 @@
 //! - `bicep format`: changes no byte of any file, modules included;
 //! - `bicep build-params`: every `.bicepparam` builds;
 //! - `bicep snapshot` of `main.bicepparam` and of the same parameters `using 'main.json'`: the
-//!   deployment engine's own evaluator predicts the same resources from the Bicep and the ARM JSON.
+//!   deployment engine's own evaluator predicts the same resources from the Bicep and the ARM JSON;
+//!   the same for the hub owners' files in `platform/`.
 //!
 //! The CLI is found as `aoai_vnet::tools::find_bicep` finds it: from `AOAI_VNET_BICEP`, else `bicep` on `PATH`, else `~/.azure/bin/bicep`
 //! (where `az bicep install` puts it). Without one the test says that it skipped and why; when
@@ -25,6 +26,8 @@ use std::time::Instant;
 
 /// The folder of the control file, which has one problem for each command to find.
 const CONTROL: &str = "zz-control";
+/// The folder of the hub owners' files (`aoai_vnet::output::PLATFORM_DIR`).
+const PLATFORM: &str = "platform";
 
 /// The CLI with the environment it needs: a writable folder to unpack its native parts into, no
 /// telemetry, ICU's invariant mode where ICU is missing, and placeholder secrets for the
@@ -47,6 +50,8 @@ impl Bicep {
                 "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB7rJ2cQWb0n8bP6n3u0m8xZ0kq6fXQ0rXc3v5w1n9Zk test",
             )
             .env("JUMPBOX_ADMIN_PASSWORD", "Test-Placeholder-1!")
+            // The hub owners' files read where the application's VNets are.
+            .env("APPLICATION_SUBSCRIPTION_ID", "00000000-0000-0000-0000-0000000000bb")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -143,9 +148,9 @@ fn topologies() -> Vec<PathBuf> {
 }
 
 /// `bicep snapshot` of one parameters file: the predicted resources by (type, name), or why not.
-fn predicted(dir: &Path, child: Child) -> Result<BTreeMap<(String, String), Json>, String> {
+fn predicted(dir: &Path, stem: &str, child: Child) -> Result<BTreeMap<(String, String), Json>, String> {
     let o = child.wait_with_output().expect("snapshot finishes");
-    let file = dir.join("main.snapshot.json");
+    let file = dir.join(format!("{stem}.snapshot.json"));
     if !o.status.success() || !file.is_file() {
         return Err(diagnostics(&o).join("; "));
     }
@@ -220,7 +225,7 @@ fn microsofts_bicep_cli_accepts_every_topology_and_agrees_with_the_arm_template(
     // Build each topology through the binary, as a user would: `build/NAME/` holds what
     // `aoai-vnet build` writes; `arm/NAME/` the ARM template with the same parameters in Bicep's
     // form, for the snapshot of the ARM side.
-    let mut names: Vec<String> = Vec::new();
+    let mut names: Vec<(String, PathBuf, String)> = Vec::new();
     for path in topologies() {
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();
         let out = root.join("build").join(&name);
@@ -230,21 +235,36 @@ fn microsofts_bicep_cli_accepts_every_topology_and_agrees_with_the_arm_template(
             .output()
             .expect("aoai-vnet runs");
         assert!(o.status.success(), "{name} does not build: {}", stderr(&o));
-        let mut template: Json =
-            serde_json::from_str(&std::fs::read_to_string(out.join("main.json")).unwrap()).unwrap();
-        // Outputs read runtime values (the endpoint's IP), which a snapshot cannot evaluate.
-        template.as_object_mut().unwrap().remove("outputs");
-        let arm = root.join("arm").join(&name);
-        std::fs::create_dir_all(&arm).unwrap();
-        std::fs::write(arm.join("main.json"), serde_json::to_string(&template).unwrap()).unwrap();
-        let params = std::fs::read_to_string(out.join("main.bicepparam")).unwrap();
-        assert!(params.contains("using 'main.bicep'"), "{name}: {params}");
-        std::fs::write(
-            arm.join("main.bicepparam"),
-            params.replacen("using 'main.bicep'", "using 'main.json'", 1),
-        )
-        .unwrap();
-        names.push(name);
+        // Each deployable template: `main`, and the hub owners' files in `platform/`.
+        let mut deployables = vec![(PathBuf::new(), "main".to_string())];
+        for f in files(&out, "bicepparam") {
+            if f.starts_with(PLATFORM) {
+                let stem = f.file_stem().unwrap().to_string_lossy().into_owned();
+                deployables.push((PathBuf::from(PLATFORM), stem));
+            }
+        }
+        for (sub, stem) in deployables {
+            let (from, arm) = (out.join(&sub), root.join("arm").join(&name).join(&sub));
+            let mut template: Json =
+                serde_json::from_str(&std::fs::read_to_string(from.join(format!("{stem}.json"))).unwrap()).unwrap();
+            // Outputs read runtime values (the endpoint's IP), which a snapshot cannot evaluate.
+            template.as_object_mut().unwrap().remove("outputs");
+            std::fs::create_dir_all(&arm).unwrap();
+            std::fs::write(
+                arm.join(format!("{stem}.json")),
+                serde_json::to_string(&template).unwrap(),
+            )
+            .unwrap();
+            let params = std::fs::read_to_string(from.join(format!("{stem}.bicepparam"))).unwrap();
+            let using = format!("using '{stem}.bicep'");
+            assert!(params.contains(&using), "{name}: {params}");
+            std::fs::write(
+                arm.join(format!("{stem}.bicepparam")),
+                params.replacen(&using, &format!("using '{stem}.json'"), 1),
+            )
+            .unwrap();
+            names.push((name.clone(), sub, stem));
+        }
     }
     let build_dir = root.join("build");
     // A control beside them, so that the run shows it can fail: one compiler error, one linter
@@ -268,26 +288,32 @@ fn microsofts_bicep_cli_accepts_every_topology_and_agrees_with_the_arm_template(
     // Snapshots first, a few processes at a time, while nothing else has touched the folders.
     let mut predictions: Vec<(String, Result<_, String>, Result<_, String>)> = Vec::new();
     for batch in names.chunks(2) {
-        let running: Vec<(String, PathBuf, Child, PathBuf, Child)> = batch
+        let running: Vec<(String, String, PathBuf, Child, PathBuf, Child)> = batch
             .iter()
-            .map(|name| {
-                let b = build_dir.join(name);
-                let a = root.join("arm").join(name);
+            .map(|(name, sub, stem)| {
+                let b = build_dir.join(name).join(sub);
+                let a = root.join("arm").join(name).join(sub);
                 let template: Json =
-                    serde_json::from_str(&std::fs::read_to_string(a.join("main.json")).unwrap()).unwrap();
-                let mut args = vec!["snapshot", "main.bicepparam"];
+                    serde_json::from_str(&std::fs::read_to_string(a.join(format!("{stem}.json"))).unwrap()).unwrap();
+                let param_file = format!("{stem}.bicepparam");
+                let mut args = vec!["snapshot", param_file.as_str()];
                 args.extend(scope_args(&template));
                 let cb = cli.spawn(&b, &args);
                 let ca = cli.spawn(&a, &args);
-                (name.clone(), b, cb, a, ca)
+                let label = if sub.as_os_str().is_empty() {
+                    name.clone()
+                } else {
+                    format!("{name}/{}/{stem}", sub.display())
+                };
+                (label, stem.clone(), b, cb, a, ca)
             })
             .collect();
-        for (name, b, cb, a, ca) in running {
-            let pb = predicted(&b, cb);
-            let pa = predicted(&a, ca);
+        for (label, stem, b, cb, a, ca) in running {
+            let pb = predicted(&b, &stem, cb);
+            let pa = predicted(&a, &stem, ca);
             // The snapshot file is not ours: the format and lint passes below must not see it.
-            let _ = std::fs::remove_file(b.join("main.snapshot.json"));
-            predictions.push((name, pb, pa));
+            let _ = std::fs::remove_file(b.join(format!("{stem}.snapshot.json")));
+            predictions.push((label, pb, pa));
         }
     }
     let mut steps: Vec<(&str, f64)> = vec![("snapshot", started.elapsed().as_secs_f64())];
@@ -328,6 +354,20 @@ fn microsofts_bicep_cli_accepts_every_topology_and_agrees_with_the_arm_template(
         ],
     );
     problems.extend(diagnostics(&o).into_iter().map(|d| format!("build: {d}")));
+    let platform = names.iter().any(|(_, sub, _)| sub.starts_with(PLATFORM));
+    if platform {
+        let o = cli.run(
+            &build_dir,
+            &[
+                "build",
+                "--pattern",
+                "*/platform/*.bicep",
+                "--outdir",
+                root.join("compiled-platform").to_str().unwrap(),
+            ],
+        );
+        problems.extend(diagnostics(&o).into_iter().map(|d| format!("build: {d}")));
+    }
     step("build", &mut steps);
     let o = cli.run(&build_dir, &["lint", "--pattern", "**/*.bicep", "--config", config]);
     problems.extend(diagnostics(&o).into_iter().map(|d| format!("lint: {d}")));
@@ -343,6 +383,19 @@ fn microsofts_bicep_cli_accepts_every_topology_and_agrees_with_the_arm_template(
         ],
     );
     problems.extend(diagnostics(&o).into_iter().map(|d| format!("build-params: {d}")));
+    if platform {
+        let o = cli.run(
+            &build_dir,
+            &[
+                "build-params",
+                "--pattern",
+                "*/platform/*.bicepparam",
+                "--outdir",
+                root.join("compiled-platform").to_str().unwrap(),
+            ],
+        );
+        problems.extend(diagnostics(&o).into_iter().map(|d| format!("build-params: {d}")));
+    }
     step("build-params", &mut steps);
     let o = cli.run(&build_dir, &["format", "--pattern", "**/*.bicep"]);
     problems.extend(diagnostics(&o).into_iter().map(|d| format!("format: {d}")));
@@ -378,8 +431,13 @@ fn microsofts_bicep_cli_accepts_every_topology_and_agrees_with_the_arm_template(
 
     let steps: Vec<String> = steps.iter().map(|(n, s)| format!("{n} {s:.1} s")).collect();
     eprintln!(
-        "{version} at {}: {} topologies, {} Bicep files, {resources} predicted resources, {:.1} s ({})",
+        "{version} at {}: {} topologies ({} templates), {} Bicep files, {resources} predicted resources, {:.1} s ({})",
         cli.exe.display(),
+        names
+            .iter()
+            .map(|n| &n.0)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
         names.len(),
         originals.len(),
         started.elapsed().as_secs_f64(),

@@ -907,6 +907,44 @@ fn interactive(s: &Setup, fake: &Fake, answer: &str) -> Output {
 
 #[cfg(unix)]
 #[test]
+fn what_if_expects_the_zone_group_that_azure_policy_adds() {
+    let s = setup("what-if-policy");
+    fs::write(
+        s.dir.join("aoai-vnet.yaml"),
+        "name: demo\nlocation: eastus\nresource_group: rg-demo\nvnets:\n  main:\n    address_space: 10.0.0.0/16\nopenai:\n  dns: { mode: policy }\n",
+    )
+    .unwrap();
+    let rg = format!("/subscriptions/{SUB}/resourceGroups/rg-demo");
+    let fake = Fake::start(
+        Script {
+            rg_exists: true,
+            what_if: json!({"status": "Succeeded", "properties": {"changes": [
+                {"resourceId": format!("{rg}/providers/Microsoft.Network/privateEndpoints/pep-oai-demo"), "changeType": "NoChange",
+                 "before": {"apiVersion": "2025-05-01"}},
+                {"resourceId": format!("{rg}/providers/Microsoft.Network/privateEndpoints/pep-oai-demo/privateDnsZoneGroups/deployedByPolicy"),
+                 "changeType": "Ignore"}
+            ]}}),
+            ..Script::default()
+        }
+        .handler(),
+    );
+    let mut c = command(&s.dir, &s.bin, &fake.url);
+    with_sp(&mut c, &fake);
+    c.env("CI", "true").args(["deploy", "--what-if"]);
+    let o = run_bounded(&mut c, LIMIT);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let stdout = out(&o);
+    assert!(
+        stdout.contains("  * Microsoft.Network/privateEndpoints/pep-oai-demo/privateDnsZoneGroups/deployedByPolicy (expected: Azure Policy adds the DNS zone group of `pep-oai-demo` (`dns.mode: policy`))\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with("Resource changes: 1 no change, 1 to ignore.\n1 of them expected, not drift: Azure Policy adds the DNS zone group of `pep-oai-demo` (`dns.mode: policy`).\n"),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn interactive_runs_show_the_what_if_and_ask_first() {
     if !Path::new("/usr/bin/script").exists() {
         eprintln!("skipped: /usr/bin/script (util-linux) is not installed");

@@ -17,25 +17,6 @@ fn main_json(example: &str) -> Value {
     serde_json::from_str(&c.files.iter().find(|f| f.name == "main.json").unwrap().text).unwrap()
 }
 
-/// Every resource of the template, nested deployments flattened, with its resource group.
-fn flatten(t: &Value, rg: &str, out: &mut Vec<(String, Value)>) {
-    for r in t["resources"].as_array().unwrap() {
-        if r["type"] == "Microsoft.Resources/deployments" && r["properties"]["template"].is_object() {
-            // `['rg-x']` names a group; `[parameters('resourceGroupName')]` is the default one.
-            let inner = match r["resourceGroup"].as_str() {
-                Some(g) => match g.strip_prefix("['").and_then(|g| g.strip_suffix("']")) {
-                    Some(name) => name.to_string(),
-                    None => "(default)".to_string(),
-                },
-                None => rg.to_string(),
-            };
-            flatten(&r["properties"]["template"], &inner, out);
-        } else {
-            out.push((rg.to_string(), r.clone()));
-        }
-    }
-}
-
 #[test]
 fn each_hub_gets_its_own_zones_links_and_zone_group() {
     let t = main_json("two-hubs.yaml");

@@ -15,28 +15,41 @@ fn every_example_matches_its_snapshot() {
         let (compiled, diags) = compile(&file, Target::All);
         let c = compiled.unwrap_or_else(|| panic!("{stem} does not build: {diags:?}"));
         // `all` is the ARM files, then the Bicep files: main.bicep, main.bicepparam and, for a
-        // nested deployment, its modules.
+        // nested deployment, its modules; each form with the hub owners' files in `platform/`
+        // last when a peering's side is theirs.
         let names: Vec<&str> = c.files.iter().map(|f| f.name.as_str()).collect();
+        let arm_files = names.iter().filter(|n| n.ends_with(".json")).count();
         assert_eq!(
-            names[..4],
-            ["main.json", "main.parameters.json", "main.bicep", "main.bicepparam"],
+            names[..2],
+            ["main.json", "main.parameters.json"],
+            "{stem}: unexpected files {names:?}"
+        );
+        assert_eq!(
+            names[arm_files..arm_files + 2],
+            ["main.bicep", "main.bicepparam"],
             "{stem}: unexpected files {names:?}"
         );
         assert!(
-            names[4..]
-                .iter()
-                .all(|n| n.starts_with("modules/") && n.ends_with(".bicep")),
+            names[2..arm_files].iter().all(|n| n.starts_with("platform/"))
+                && names[arm_files + 2..]
+                    .iter()
+                    .all(|n| (n.starts_with("modules/") && n.ends_with(".bicep")) || n.starts_with("platform/")),
             "{stem}: unexpected files {names:?}"
         );
         // Compiling twice gives the same bytes.
         let (again, _) = compile(&file, Target::All);
         assert_eq!(again.unwrap().files, c.files, "{stem} is not deterministic");
         // Each single target gives exactly its part of `all`.
-        for (target, part) in [(Target::Arm, &c.files[..2]), (Target::Bicep, &c.files[2..])] {
+        for (target, part) in [
+            (Target::Arm, &c.files[..arm_files]),
+            (Target::Bicep, &c.files[arm_files..]),
+        ] {
             let (one, _) = compile(&file, target);
             assert_eq!(one.unwrap().files, part, "{stem}: {target:?}");
         }
-        let (top, modules): (Vec<&OutputFile>, Vec<&OutputFile>) = c.files.iter().partition(|f| !f.name.contains('/'));
+        let (top, nested): (Vec<&OutputFile>, Vec<&OutputFile>) = c.files.iter().partition(|f| !f.name.contains('/'));
+        let (platform, modules): (Vec<&OutputFile>, Vec<&OutputFile>) =
+            nested.into_iter().partition(|f| f.name.starts_with("platform/"));
         for f in top {
             let text = if f.text.len() > SUMMARY_OVER {
                 summary(&f.name, &f.text)
@@ -44,6 +57,9 @@ fn every_example_matches_its_snapshot() {
                 f.text.clone()
             };
             snapshot(&stem, &f.name, &f.name, text);
+        }
+        for f in platform {
+            snapshot(&stem, &f.name.replace('/', "__"), &f.name, f.text.clone());
         }
         // Modules one snapshot each; a set too large to review (the 300-spoke example's) as one
         // summary of the set.

@@ -162,7 +162,8 @@ fn objects_with_properties(node: &Value, pointer: String, out: &mut Vec<(String,
             if map.get("properties").is_some_and(Value::is_object) {
                 out.push((pointer.clone(), node.clone()));
             }
-            for (k, v) in map {
+            // An `if` schema is a condition on an object defined elsewhere, not an object.
+            for (k, v) in map.iter().filter(|(k, _)| *k != "if") {
                 let k = k.replace('~', "~0").replace('/', "~1");
                 objects_with_properties(v, format!("{pointer}/{k}"), out);
             }
@@ -358,6 +359,29 @@ fn the_schema_takes_what_the_compiler_takes() {
             ),
         ),
         (
+            "an existing hub, its owners' side and policy-managed DNS",
+            topology(
+                concat!(
+                    "    existing: true\n",
+                    "    name: vnet-hub\n",
+                    "    resource_group: rg-hub\n",
+                    "    subscription: 00000000-0000-0000-0000-000000000002\n",
+                    "    subnets: { shared: 10.0.4.0/24 }\n",
+                    "  spoke:\n",
+                    "    address_space: 10.1.0.0/16\n",
+                    "    peer: { vnet: hub, remote_side: Platform, use_remote_gateways: true }\n",
+                ),
+                concat!(
+                    "  private_endpoint: { vnet: spoke }\n",
+                    "  dns:\n",
+                    "    mode: policy\n",
+                    "    zone_ids: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/dns/",
+                    "providers/Microsoft.Network/privateDnsZones/privatelink.openai.azure.com\n",
+                ),
+                "",
+            ),
+        ),
+        (
             "every feature",
             topology(
                 "    subnets:\n      default: /24\n      dns-resolver-inbound: 10.0.9.0/28\n",
@@ -436,6 +460,18 @@ fn the_schema_refuses_what_the_compiler_refuses() {
         (
             "a deployment without a model",
             topology("", "  deployments: { d1: { capacity: 1 } }\n", ""),
+        ),
+        (
+            "an existing VNet without its name",
+            topology("    existing: true\n", "", ""),
+        ),
+        (
+            "a peering's remote side that is neither `include` nor `platform`",
+            topology(
+                "    existing: true\n    name: vnet-hub\n  spoke:\n    address_space: 10.1.0.0/16\n    peer: { vnet: hub, remote_side: both }\n",
+                "  private_endpoint: { vnet: spoke }\n",
+                "",
+            ),
         ),
         (
             "an NSG rule without a direction",

@@ -104,3 +104,18 @@ pub const NAT_GATEWAY_SKU: &str = "Standard";
 /// VirtualAppliance with the appliance's private IP).
 pub const DEFAULT_ROUTE: &str = "0.0.0.0/0";
 pub const NEXT_HOP_APPLIANCE: &str = "VirtualAppliance";
+
+/// A private endpoint, and a VM's network interface, live in the subscription (and region) of the
+/// VNet their subnet is in, so what we place in an existing VNet that names another subscription
+/// than the one deployed to cannot be deployed. Sources: Microsoft Learn, "What is a private
+/// endpoint?" (private endpoint properties: deployed in the same region and subscription as the
+/// virtual network) and "Create, change, or delete a network interface" (the virtual network
+/// must be in the subscription and location of the interface).
+pub fn may_place_in_vnet_of(vnet_subscription: Option<&str>, deployed_to: Option<&str>) -> bool {
+    vnet_subscription.is_none() || vnet_subscription == deployed_to
+}
+
+/// The permission a peering needs on its remote VNet (beside `virtualNetworkPeerings/write` on
+/// its own): who creates a spoke's side toward a platform team's hub needs it on the hub. Source:
+/// Microsoft Learn, "Create, change, or delete a virtual network peering" (Permissions).
+pub const PEER_ACTION: &str = "Microsoft.Network/virtualNetworks/peer/action";

@@ -66,10 +66,23 @@ fn limits(role: SubnetRole) -> (u8, u8, u8, &'static str) {
 pub(super) fn plan(cx: &mut Ctx, t: &Topology, vnets: &mut [Vnet], f: &Features) {
     for (i, vnet) in vnets.iter_mut().enumerate() {
         let (key, syn) = &t.vnets[i];
-        let mut drafts = declared(cx, key.span, syn, i, f);
+        let mut drafts = if vnet.existing {
+            // What is there: the listed subnets at their CIDRs (sizes are refused), nothing added.
+            let mut d = if syn.subnets.is_some() {
+                declared(cx, key.span, syn, i, f)
+            } else {
+                Vec::new()
+            };
+            d.retain(|d| matches!(d.spec, Spec::Cidr(_)));
+            d
+        } else {
+            declared(cx, key.span, syn, i, f)
+        };
         // A feature's subnet that does not fit is fixed in `address_space`: point there.
         let space = syn.address_space.first().map_or(key.span, |s| s.span);
-        add_features(&mut drafts, space, i, f, t);
+        if !vnet.existing {
+            add_features(&mut drafts, space, i, f, t);
+        }
         let scope = scope_key(&vnet.scope) + "/" + &vnet.name;
         for d in &drafts {
             if !d.added {

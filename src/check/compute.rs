@@ -113,6 +113,7 @@ fn jumpbox(cx: &mut Ctx, t: &Topology, vnets: &[Vnet], f: &Features) -> Option<J
             );
             match crate::diag::suggest(subnet_name, names.iter().copied()) {
                 Some(n) => d.set_help(format!("did you mean `{n}`?")),
+                None if v.existing => d.set_help(super::existing::unlisted_help(v, subnet_name)),
                 None => d.set_help(format!("set `jumpbox.subnet` to one of: {}", names.join(", "))),
             }
             None

@@ -42,7 +42,8 @@ pub(super) fn use_resolver(model: &mut Model) {
     let Some(r) = &model.dns_resolver else { return };
     let (ip, home) = (r.inbound_ip, r.vnet);
     for v in 0..model.vnets.len() {
-        if model.vnets[v].dns_servers.is_empty() && reaches(v, home, &model.peerings) {
+        let x = &model.vnets[v];
+        if x.dns_servers.is_empty() && !x.existing && reaches(v, home, &model.peerings) {
             model.vnets[v].dns_servers.push(ip);
         }
     }

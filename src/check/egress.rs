@@ -18,7 +18,11 @@ const WORDS: &[&str] = &["none", "nat"];
 
 /// Decides every subnet's egress and the NAT gateways and route tables it needs.
 pub(super) fn apply(cx: &mut Ctx, t: &Topology, vnets: &mut [Vnet], peerings: &[Peering]) {
+    // An existing VNet's egress is its owners' business (`existing::describe` refuses `egress`).
     for i in 0..vnets.len() {
+        if vnets[i].existing {
+            continue;
+        }
         let syn = &t.vnets[i].1;
         let default = syn.egress.as_ref().and_then(|e| parse(cx, e, i, vnets, peerings));
         let mut decided: Vec<(usize, Egress)> = Vec::new();

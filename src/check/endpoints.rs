@@ -85,7 +85,10 @@ pub(super) fn check(
     let listed = o.private_endpoints.is_some();
     for e in &mut endpoints {
         if listed {
-            e.zone_scope = vnets[e.vnet].scope.clone();
+            // In an existing VNet, what we add lives in the deployment's resource group.
+            if !vnets[e.vnet].existing {
+                e.zone_scope = vnets[e.vnet].scope.clone();
+            }
         }
     }
     if zones {
@@ -281,9 +284,9 @@ fn islands(
 fn several_without_islands(cx: &mut Ctx, o: &syntax::OpenAi, dns: &Dns) {
     let at = o.private_endpoints.as_ref().map_or(o.span, |l| l.span);
     let (code, message, help) = match dns {
-        Dns::Existing { .. } => (
+        Dns::Existing { .. } | Dns::Policy { .. } => (
             "W0031",
-            "with `dns.mode: existing` every endpoint's zone group writes an A record for the same names into the shared zones",
+            "with zones shared by every endpoint (`dns.mode: existing` or `policy`), each endpoint's zone group writes an A record for the same names into them",
             "clients then get several addresses, some of which they cannot reach; resolve each region through its own zones (`mode: private-zone`, one island per endpoint) or forward each region's queries to DNS that answers with its own endpoint",
         ),
         _ => (
@@ -350,6 +353,7 @@ fn endpoint(
                 let d = cx.error("E0302", s.span, format!("no subnet `{}` in VNet `{}`", s.value, v.key));
                 match crate::diag::suggest(&s.value, names.iter().copied()) {
                     Some(n) => d.set_help(format!("did you mean `{n}`?")),
+                    None if v.existing => d.set_help(super::existing::unlisted_help(v, &s.value)),
                     None => d.set_help(format!("subnets of `{}`: {}", v.key, names.join(", "))),
                 }
                 return None;
@@ -389,7 +393,11 @@ fn endpoint(
                             v.key
                         ),
                     )
-                    .set_help("add `private-endpoints: /27` to its subnets, or set the endpoint's `subnet`");
+                    .set_help(if v.existing {
+                        super::existing::unlisted_help(v, "private-endpoints")
+                    } else {
+                        "add `private-endpoints: /27` to its subnets, or set the endpoint's `subnet`".to_string()
+                    });
                     return None;
                 }
             }

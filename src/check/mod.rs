@@ -9,6 +9,7 @@ mod cross;
 mod dns_servers;
 mod egress;
 mod endpoints;
+mod existing;
 mod identity;
 mod limits;
 mod model_deployments;
@@ -72,6 +73,7 @@ pub fn check(t: &Topology, diags: &mut Diagnostics) -> Option<Model> {
     }
 
     let mut vnets = network::vnets(&mut cx, t);
+    existing::describe(&mut cx, t, &vnets);
     let features = network::Features::resolve(&mut cx, t);
     address_plan::plan(&mut cx, t, &mut vnets, &features);
     let compute = compute::check(&mut cx, t, &vnets, &features);
@@ -81,6 +83,7 @@ pub fn check(t: &Topology, diags: &mut Diagnostics) -> Option<Model> {
         .openai
         .as_ref()
         .and_then(|o| openai::account(&mut cx, t, o, &vnets, &peerings));
+    existing::placements(&mut cx, t, &vnets, &features, &compute, openai.as_ref());
     let nsgs = nsg::assign(&mut cx, t, &mut vnets, openai.as_ref(), &compute);
     network::check_vpn_pool(&mut cx, t, &vnets);
     egress::apply(&mut cx, t, &mut vnets, &peerings);

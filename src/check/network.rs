@@ -52,6 +52,7 @@ pub(super) fn vnets(cx: &mut Ctx, t: &Topology) -> Vec<Vnet> {
             scope,
             nat_gateway: None,
             route_tables: Vec::new(),
+            existing: v.existing.as_ref().is_some_and(|e| e.value),
         });
     }
     out
@@ -212,7 +213,9 @@ pub(super) fn peerings(cx: &mut Ctx, t: &Topology, vnets: &[Vnet], vpn: Option<&
                 }
             }
             let wants_remote = p.use_remote_gateways.as_ref().map(|b| b.value);
-            if wants_remote == Some(true) && gateway != Some(i) && gateway != Some(j) {
+            // An existing hub may hold its owners' gateway: the topology's word is taken for it.
+            let existing_side = [i, j].into_iter().find(|&x| vnets[x].existing);
+            if wants_remote == Some(true) && gateway != Some(i) && gateway != Some(j) && existing_side.is_none() {
                 cx.error(
                     "E0706",
                     p.use_remote_gateways.as_ref().expect("some").span,
@@ -221,13 +224,17 @@ pub(super) fn peerings(cx: &mut Ctx, t: &Topology, vnets: &[Vnet], vpn: Option<&
             }
             let forwarded = p.allow_forwarded_traffic.as_ref().is_none_or(|b| b.value);
             let use_remote = wants_remote != Some(false);
+            let include = super::existing::remote_side(cx, p, vnets, i, j);
+            // Toward an existing hub, its gateway is used only when the topology says so.
+            let hub_gateway = |v: VnetId| gateway == Some(v) || (vnets[v].existing && wants_remote == Some(true));
             let mk = |from: VnetId, to: VnetId| Peering {
                 name: format!("peer-{}-to-{}", vnets[from].key, vnets[to].key),
                 from,
                 to,
                 allow_forwarded_traffic: forwarded,
-                allow_gateway_transit: gateway == Some(from) && use_remote,
-                use_remote_gateways: gateway == Some(to) && use_remote,
+                allow_gateway_transit: hub_gateway(from) && use_remote,
+                use_remote_gateways: hub_gateway(to) && use_remote,
+                platform: vnets[from].existing && !include,
             };
             for peering in [mk(i, j), mk(j, i)] {
                 let scope = scope_key(&vnets[peering.from].scope) + "/" + &vnets[peering.from].name;

@@ -102,7 +102,8 @@ pub(super) fn assign(
 
     let mut nsgs: Vec<Nsg> = Vec::new();
     let mut custom: IndexMap<(String, VnetId), usize> = IndexMap::new();
-    for (i, vnet) in vnets.iter_mut().enumerate() {
+    // An existing VNet's subnets are its owners': no NSG of ours.
+    for (i, vnet) in vnets.iter_mut().enumerate().filter(|(_, v)| !v.existing) {
         let scope = scope_key(&vnet.scope);
         for subnet in &mut vnet.subnets {
             let key = (i, subnet.name.clone());

@@ -220,11 +220,14 @@ fn dns(cx: &mut Ctx, o: &syntax::OpenAi, kind: AccountKind) -> (Dns, Option<Vec<
     let d = o.dns.as_ref();
     let mode = d
         .and_then(|d| d.mode.as_ref())
-        .and_then(|m| cx.one_of(m, &["private-zone", "existing", "none"], "E0007", "DNS mode"))
+        .and_then(|m| cx.one_of(m, &["private-zone", "existing", "policy", "none"], "E0007", "DNS mode"))
         .unwrap_or("private-zone");
     let zones = cx.cloud.zones(kind == AccountKind::AiServices);
-    if let (Some(ids), true) = (d.and_then(|d| d.zone_ids.as_ref()), mode != "existing") {
-        cx.error("E0505", ids.span, "`zone_ids` is only for `mode: existing`");
+    if let (Some(ids), true) = (
+        d.and_then(|d| d.zone_ids.as_ref()),
+        !matches!(mode, "existing" | "policy"),
+    ) {
+        cx.error("E0505", ids.span, "`zone_ids` is only for `mode: existing` or `policy`");
     }
     if let (Some(links), true) = (d.and_then(|d| d.link_vnets.as_ref()), mode != "private-zone") {
         if let Some(first) = links.first() {
@@ -236,6 +239,14 @@ fn dns(cx: &mut Ctx, o: &syntax::OpenAi, kind: AccountKind) -> (Dns, Option<Vec<
         }
     }
     match mode {
+        // Azure Policy adds the zone group; the central zones, when named, are shown in the plan.
+        "policy" => {
+            let ids = d.and_then(|d| d.zone_ids.as_ref());
+            let out = ids
+                .map(|ids| zone_ids(cx, &ids.value, kind, &zones))
+                .unwrap_or_default();
+            (Dns::Policy { zone_ids: out }, None)
+        }
         "existing" => {
             let Some(ids) = d.and_then(|d| d.zone_ids.as_ref()) else {
                 let at = d.map_or(o.span, |d| d.span);
@@ -244,27 +255,7 @@ fn dns(cx: &mut Ctx, o: &syntax::OpenAi, kind: AccountKind) -> (Dns, Option<Vec<
                     .set_help(format!("list the resource IDs of the zones {}", names.join(", ")));
                 return (Dns::None, None);
             };
-            let mut out = Vec::new();
-            for id in &ids.value {
-                match zone_id_name(&id.value) {
-                    Some(zone) => {
-                        if !zones.iter().any(|z| z.name.eq_ignore_ascii_case(zone)) {
-                            let names: Vec<&str> = zones.iter().map(|z| z.name).collect();
-                            cx.warning(
-                                "W0006",
-                                id.span,
-                                format!("zone `{zone}` is not one that an {} account uses", kind.as_str()),
-                            )
-                            .set_help(format!("expected: {}", names.join(", ")));
-                        }
-                        out.push(id.value.clone());
-                    }
-                    None => {
-                        cx.error("E0506", id.span, format!("`{}` is not the resource ID of a private DNS zone", id.value))
-                            .set_help("expected /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/privateDnsZones/<zone>");
-                    }
-                }
-            }
+            let out = zone_ids(cx, &ids.value, kind, &zones);
             for z in &zones {
                 if !out
                     .iter()
@@ -295,6 +286,32 @@ fn dns(cx: &mut Ctx, o: &syntax::OpenAi, kind: AccountKind) -> (Dns, Option<Vec<
             (Dns::PrivateZone { zones }, links)
         }
     }
+}
+
+/// Zone resource IDs, each checked: the shape of an ID, and a zone the account's kind uses.
+fn zone_ids(cx: &mut Ctx, ids: &[Str], kind: AccountKind, zones: &[crate::azure::clouds::Zone]) -> Vec<String> {
+    let mut out = Vec::new();
+    for id in ids {
+        match zone_id_name(&id.value) {
+            Some(zone) => {
+                if !zones.iter().any(|z| z.name.eq_ignore_ascii_case(zone)) {
+                    let names: Vec<&str> = zones.iter().map(|z| z.name).collect();
+                    cx.warning(
+                        "W0006",
+                        id.span,
+                        format!("zone `{zone}` is not one that an {} account uses", kind.as_str()),
+                    )
+                    .set_help(format!("expected: {}", names.join(", ")));
+                }
+                out.push(id.value.clone());
+            }
+            None => {
+                cx.error("E0506", id.span, format!("`{}` is not the resource ID of a private DNS zone", id.value))
+                    .set_help("expected /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/privateDnsZones/<zone>");
+            }
+        }
+    }
+    out
 }
 
 /// The zone name of a private DNS zone resource ID, if it is one.

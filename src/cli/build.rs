@@ -28,12 +28,20 @@ pub(super) fn run(a: &BuildArgs) -> u8 {
     if a.stdout {
         // One template on standard output: a Bicep deployment split into modules is several
         // files, and main.bicep alone would not deploy.
-        if c.files.iter().any(|f| f.name.contains('/')) {
+        let modules = format!("{}/", crate::emit::bicep::MODULES_DIR);
+        if c.files.iter().any(|f| f.name.starts_with(&modules)) {
             eprintln!(
                 "error: the Bicep form of this topology is main.bicep and its modules in `{}/`; write them with `--out-dir`, or print main.json with `--target arm`",
                 crate::emit::bicep::MODULES_DIR
             );
             return EXIT_USAGE;
+        }
+        let platform = format!("{}/", output::PLATFORM_DIR);
+        if c.files.iter().any(|f| f.name.starts_with(&platform)) {
+            eprintln!(
+                "note: the hub owners' files in `{}/` are not printed; write them with `--out-dir`",
+                output::PLATFORM_DIR
+            );
         }
         print!("{}", c.files[0].text);
         return EXIT_OK;
@@ -77,9 +85,10 @@ pub(super) fn run(a: &BuildArgs) -> u8 {
     }
     // main.bicep owns its modules' folder: modules an earlier build generated and this one does
     // not are removed with it.
+    // So does the platform folder, for the kinds of file this target writes.
     let owned: &[&str] = match target {
-        Target::Bicep | Target::All => &[crate::emit::bicep::MODULES_DIR],
-        Target::Arm => &[],
+        Target::Bicep | Target::All => &[crate::emit::bicep::MODULES_DIR, output::PLATFORM_DIR],
+        Target::Arm => &[output::PLATFORM_DIR],
     };
     install_interrupt_handler();
     match output::write_all(&a.out_dir, &c.files, owned) {

@@ -139,6 +139,11 @@ fn deploy(a: &DeployArgs) -> Result<u8, Error> {
     let Some(c) = compiled else {
         return Ok(EXIT_TOPOLOGY);
     };
+    // What `build` would say beside the files: the hub owners' side of peerings (`platform/`,
+    // which this command does not deploy), who adds the zone group, the hosts lines.
+    for n in &c.notes {
+        eprintln!("note: {n}");
+    }
     let main = c
         .files
         .iter()
@@ -278,7 +283,10 @@ fn deploy(a: &DeployArgs) -> Result<u8, Error> {
     if a.what_if || (interactive && !a.yes) {
         let result = crate::term::clean_json(&arm.what_if(&d)?);
         let color = std::io::stdout().is_terminal() && env("NO_COLOR").is_none();
-        print!("{}", whatif::render(&result, color));
+        print!(
+            "{}",
+            whatif::render_expecting(&result, color, &expected_by_policy(model))
+        );
         let _ = std::io::stdout().flush();
         if a.what_if {
             return Ok(EXIT_OK);
@@ -476,4 +484,26 @@ fn print_hints(errors: &[&ArmError]) {
     for h in hints(errors) {
         eprintln!("  = help: {h}");
     }
+}
+
+/// Under `dns.mode: policy`, the zone group that Azure Policy adds to each endpoint: what-if
+/// lists it as a resource the template ignores, which is what the topology asked for.
+fn expected_by_policy(m: &crate::model::Model) -> Vec<whatif::Expected> {
+    if !matches!(m.openai.dns, crate::model::Dns::Policy { .. }) {
+        return Vec::new();
+    }
+    m.openai
+        .endpoints
+        .iter()
+        .map(|e| whatif::Expected {
+            id_part: format!(
+                "/providers/Microsoft.Network/privateEndpoints/{}/privateDnsZoneGroups/",
+                e.name
+            ),
+            why: format!(
+                "Azure Policy adds the DNS zone group of `{}` (`dns.mode: policy`)",
+                e.name
+            ),
+        })
+        .collect()
 }

@@ -21,7 +21,12 @@ pub const EXAMPLES: &[(&str, &str)] = &[
     ("firewall-egress", include_str!("../../examples/firewall-egress.yaml")),
     ("government", include_str!("../../examples/government.yaml")),
     ("guide", include_str!("../../examples/guide.yaml")),
+    ("hub-endpoint", include_str!("../../examples/hub-endpoint.yaml")),
     ("hub-spoke-vpn", include_str!("../../examples/hub-spoke-vpn.yaml")),
+    (
+        "landing-zone-spoke",
+        include_str!("../../examples/landing-zone-spoke.yaml"),
+    ),
     ("minimal", include_str!("../../examples/minimal.yaml")),
     ("multi-rg", include_str!("../../examples/multi-rg.yaml")),
     ("no-dns", include_str!("../../examples/no-dns.yaml")),

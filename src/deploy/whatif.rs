@@ -43,8 +43,29 @@ pub fn has_changes(result: &Value) -> bool {
         .any(|(ty, _)| matches!(*ty, "Create" | "Modify" | "Delete" | "Deploy"))
 }
 
+/// A resource the template does not declare that the deployment expects to find all the same
+/// (the zone group that Azure Policy adds under `dns.mode: policy`): what-if lists it as ignored,
+/// which is not drift. `id_part` is matched, without regard to case, inside resource IDs.
+#[derive(Clone, Debug)]
+pub struct Expected {
+    pub id_part: String,
+    pub why: String,
+}
+
+impl Expected {
+    fn matches(&self, change: &Value) -> bool {
+        let id = change.get("resourceId").and_then(Value::as_str).unwrap_or_default();
+        id.to_ascii_lowercase().contains(&self.id_part.to_ascii_lowercase())
+    }
+}
+
 /// The whole rendering; ANSI colors when `color`.
 pub fn render(result: &Value, color: bool) -> String {
+    render_expecting(result, color, &[])
+}
+
+/// `render`, with the resources the deployment expects beside it marked as such.
+pub fn render_expecting(result: &Value, color: bool, expected: &[Expected]) -> String {
     let paint = Paint(color);
     let changes = list(result, "changes");
     let potential = list(result, "potentialChanges");
@@ -70,6 +91,7 @@ pub fn render(result: &Value, color: bool) -> String {
         &changes,
         &paint,
         "The deployment will update the following scope:",
+        expected,
     );
     if !potential.is_empty() {
         render_changes(
@@ -77,6 +99,7 @@ pub fn render(result: &Value, color: bool) -> String {
             &potential,
             &paint,
             "Potential changes (they depend on values only known during the deployment):",
+            expected,
         );
     }
     for d in list(result, "diagnostics") {
@@ -106,10 +129,21 @@ pub fn render(result: &Value, color: bool) -> String {
     } else {
         let _ = writeln!(out, "Resource changes: {}.", summary.join(", "));
     }
+    for e in expected {
+        let n = changes.iter().filter(|c| is_expected(c, e)).count();
+        if n > 0 {
+            let _ = writeln!(out, "{n} of them expected, not drift: {}.", e.why);
+        }
+    }
     out
 }
 
-fn render_changes(out: &mut String, changes: &[&Value], paint: &Paint, heading: &str) {
+/// Whether a change is one that `e` expects: a resource the template leaves alone.
+fn is_expected(c: &Value, e: &Expected) -> bool {
+    change_type(c).eq_ignore_ascii_case("Ignore") && e.matches(c)
+}
+
+fn render_changes(out: &mut String, changes: &[&Value], paint: &Paint, heading: &str, expected: &[Expected]) {
     if changes.is_empty() {
         return;
     }
@@ -153,7 +187,12 @@ fn render_changes(out: &mut String, changes: &[&Value], paint: &Paint, heading: 
             .and_then(Value::as_str)
             .map(|v| format!(" [{v}]"))
             .unwrap_or_default();
-        let _ = writeln!(out, "  {} {rel}{api}", paint.change(ty, &sym.to_string()));
+        let why = expected
+            .iter()
+            .find(|e| is_expected(c, e))
+            .map(|e| format!(" (expected: {})", e.why))
+            .unwrap_or_default();
+        let _ = writeln!(out, "  {} {rel}{api}{why}", paint.change(ty, &sym.to_string()));
         if let Some(reason) = c.get("unsupportedReason").and_then(Value::as_str) {
             let _ = writeln!(out, "    {reason}");
         }
@@ -309,5 +348,30 @@ Resource changes: 1 to create, 1 to modify, 1 no change.
         assert!(!has_changes(&r));
         assert!(render(&r, false).ends_with("Resource changes: 1 no change.\n"));
         assert_eq!(render(&json!({}), false), "Resource changes: none.\n");
+    }
+
+    #[test]
+    fn the_zone_group_azure_policy_adds_is_expected_not_drift() {
+        let pe = "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/privateEndpoints/pep-a";
+        let r = json!({"properties": {"changes": [
+            {"resourceId": format!("{pe}/privateDnsZoneGroups/deployedByPolicy"), "changeType": "Ignore"},
+            {"resourceId": "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/networkInterfaces/other", "changeType": "Ignore"},
+            {"resourceId": pe, "changeType": "NoChange"}
+        ]}});
+        let e = Expected {
+            id_part: "/privateEndpoints/pep-a/privateDnsZoneGroups/".into(),
+            why: "Azure Policy adds the zone group".into(),
+        };
+        let text = render_expecting(&r, false, &[e]);
+        assert!(
+            text.contains("  * Microsoft.Network/privateEndpoints/pep-a/privateDnsZoneGroups/deployedByPolicy (expected: Azure Policy adds the zone group)\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  * Microsoft.Network/networkInterfaces/other\n"),
+            "{text}"
+        );
+        assert!(text.ends_with("Resource changes: 1 no change, 2 to ignore.\n1 of them expected, not drift: Azure Policy adds the zone group.\n"), "{text}");
+        assert!(!has_changes(&r));
     }
 }

@@ -154,6 +154,18 @@ impl<'a> Cx<'a> {
             Expr::SubscriptionResourceId(rtype, name) => {
                 format!("subscriptionResourceId({}, {})", quote(rtype), quote(name))
             }
+            Expr::ResourceId {
+                subscription,
+                resource_group,
+                rtype,
+                name,
+            } => format!(
+                "resourceId({}, {}, {}, {})",
+                self.expr(subscription),
+                self.expr(resource_group),
+                quote(rtype),
+                quote(name)
+            ),
             Expr::PrincipalId(s) => format!(
                 "reference({}, {}, 'full').identity.principalId",
                 self.resource_id(s),
@@ -193,7 +205,7 @@ impl<'a> Cx<'a> {
         let deps: Vec<Json> = r
             .needs()
             .iter()
-            .filter(|s| keep(t.position(s)))
+            .filter(|s| t.deployed(t.position(s)) && keep(t.position(s)))
             .map(|s| json!(format!("[{}]", self.resource_id(s))))
             .collect();
         if !deps.is_empty() {
@@ -248,7 +260,10 @@ fn parameter_defs(t: &Template, cx: &Cx) -> Map<String, Json> {
 
 fn flat(t: &Template) -> Json {
     let cx = Cx::new(t, Here::Group(Scope::default()));
-    let resources: Vec<Json> = (0..t.resources.len()).map(|i| cx.resource(i, &|_| true)).collect();
+    let resources: Vec<Json> = (0..t.resources.len())
+        .filter(|&i| t.deployed(i))
+        .map(|i| cx.resource(i, &|_| true))
+        .collect();
     json!({
         "$schema": TEMPLATE_SCHEMA,
         "contentVersion": "1.0.0.0",
@@ -325,7 +340,7 @@ fn nested(t: &Template, l: &Layout) -> Json {
             .iter()
             .map(|&n| json!(format!("[{}]", deployment_id(l, n, &outer))))
             .collect();
-        if l.subscription_scope {
+        if l.subscription_scope && l.creates(&g.scope) {
             deps.insert(0, json!(format!("[{}]", resource_group_id(l, &g.scope, &outer))));
         }
         if !deps.is_empty() {

@@ -213,7 +213,14 @@ pub fn build(m: &Model) -> Graph {
         let space: Vec<String> = v.address_space.iter().map(ToString::to_string).collect();
         g.items.push(Item::Group(Group {
             id: format!("vnet{i}"),
-            label: vec![format!("{} ({}) {} {}", v.name, v.key, space.join(", "), v.location)],
+            label: vec![format!(
+                "{} ({}{}) {} {}",
+                v.name,
+                v.key,
+                if v.existing { ", exists already" } else { "" },
+                space.join(", "),
+                v.location
+            )],
             items,
         }));
     }
@@ -251,12 +258,17 @@ pub fn build(m: &Model) -> Graph {
                 }
             }
         }
-        Dns::Existing { zone_ids } => {
+        Dns::Existing { zone_ids } | Dns::Policy { zone_ids } => {
+            let what = if matches!(a.dns, Dns::Policy { .. }) {
+                "Central private DNS zone (zone group by Azure Policy)"
+            } else {
+                "Existing private DNS zone"
+            };
             for (k, id) in zone_ids.iter().enumerate() {
                 let name = id.rsplit('/').next().unwrap_or(id);
                 g.items.push(Item::Node(node(
                     format!("zone{k}"),
-                    vec!["Existing private DNS zone".into(), name.into()],
+                    vec![what.into(), name.into()],
                     Shape::Cylinder,
                 )));
             }
@@ -329,7 +341,7 @@ pub fn build(m: &Model) -> Graph {
                 }
             }
         }
-        Dns::Existing { zone_ids } => {
+        Dns::Existing { zone_ids } | Dns::Policy { zone_ids } => {
             for k in 0..zone_ids.len() {
                 for n in 0..a.endpoints.len() {
                     g.edge(

@@ -135,6 +135,8 @@ pub struct VnetPlan {
     /// Empty: Azure-provided DNS.
     pub dns_servers: Vec<String>,
     pub subnets: Vec<SubnetPlan>,
+    /// The VNet exists already (`existing: true`): described, not deployed.
+    pub existing: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -178,6 +180,8 @@ pub struct PeeringPlan {
     pub name: String,
     pub from: String,
     pub to: String,
+    /// `None`: this deployment; else the hub owners' file that holds it (`platform/peerings.json`).
+    pub platform_file: Option<String>,
     pub allow_forwarded_traffic: bool,
     pub allow_gateway_transit: bool,
     pub use_remote_gateways: bool,
@@ -198,7 +202,7 @@ pub struct ResourcePlan {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct DnsPlan {
-    /// `private-zone`, `existing` or `none`.
+    /// `private-zone`, `existing`, `policy` or `none`.
     pub mode: &'static str,
     /// Zones this deployment creates, or the names of the existing ones.
     pub zones: Vec<String>,
@@ -427,10 +431,12 @@ pub fn plan(m: &Model, t: &Template) -> Plan {
                 largest_free_block: largest_free_block(&v.address_space, &used).map(|n| n.to_string()),
                 dns_servers: v.dns_servers.iter().map(ToString::to_string).collect(),
                 subnets,
+                existing: v.existing,
             }
         })
         .collect();
 
+    let hubs = crate::lower::platform::hubs(m);
     let peerings = m
         .peerings
         .iter()
@@ -438,15 +444,20 @@ pub fn plan(m: &Model, t: &Template) -> Plan {
             name: p.name.clone(),
             from: vnet_key(p.from),
             to: vnet_key(p.to),
+            platform_file: p
+                .platform
+                .then(|| format!("{}.json", crate::platform_file(m, p.from, hubs.len()))),
             allow_forwarded_traffic: p.allow_forwarded_traffic,
             allow_gateway_transit: p.allow_gateway_transit,
             use_remote_gateways: p.use_remote_gateways,
         })
         .collect();
 
+    // What exists already is not deployed.
     let resources = t
         .resources
         .iter()
+        .filter(|r| !r.existing)
         .map(|r| {
             let scope = t.scope_of(&r.symbol);
             ResourcePlan {
@@ -463,18 +474,19 @@ pub fn plan(m: &Model, t: &Template) -> Plan {
         mode: match a.dns {
             Dns::PrivateZone { .. } => "private-zone",
             Dns::Existing { .. } => "existing",
+            Dns::Policy { .. } => "policy",
             Dns::None => "none",
         },
         zones: match &a.dns {
             Dns::PrivateZone { zones, .. } => zones.iter().map(|z| z.name.to_string()).collect(),
-            Dns::Existing { zone_ids } => zone_ids
+            Dns::Existing { zone_ids } | Dns::Policy { zone_ids } => zone_ids
                 .iter()
                 .map(|id| id.rsplit('/').next().unwrap_or(id).to_string())
                 .collect(),
             Dns::None => Vec::new(),
         },
         zone_ids: match &a.dns {
-            Dns::Existing { zone_ids } => zone_ids.clone(),
+            Dns::Existing { zone_ids } | Dns::Policy { zone_ids } => zone_ids.clone(),
             _ => Vec::new(),
         },
         // Every linked VNet, in declaration order (each endpoint's island: `private_endpoints`).
@@ -494,7 +506,8 @@ pub fn plan(m: &Model, t: &Template) -> Plan {
                 .iter()
                 .map(|id| crate::azure::clouds::zone_config_name(id.rsplit('/').next().unwrap_or(id)))
                 .collect(),
-            Dns::None => Vec::new(),
+            // The policy adds the zone group; we write none.
+            Dns::Policy { .. } | Dns::None => Vec::new(),
         },
         // One endpoint's lines; with several, each endpoint has its own.
         hosts_lines: match endpoints.as_slice() {
@@ -962,16 +975,26 @@ pub fn markdown(p: &Plan, g: &graph::Graph, source: &str) -> String {
         };
         let _ = writeln!(
             o,
-            "| {} ({}) | {} |{rg} {} | {} | {} | {} | {} | {} |",
+            "| {} ({}{}) | {} |{rg} {} | {} | {} | {} | {} | {} |",
             code(&v.name),
             cell(&v.key),
+            if v.existing {
+                format!(
+                    "; exists already in {}",
+                    scope_label(&v.subscription, &v.resource_group, default_rg)
+                )
+            } else {
+                String::new()
+            },
             cell(&v.location),
             v.address_space.iter().map(|s| code(s)).collect::<Vec<_>>().join(", "),
             v.subnets.len(),
             thousands(v.allocated),
             thousands(v.free),
             v.largest_free_block.as_deref().map_or("none".into(), code),
-            if v.dns_servers.is_empty() {
+            if v.existing {
+                NOT_MANAGED.into()
+            } else if v.dns_servers.is_empty() {
                 "Azure-provided".into()
             } else {
                 v.dns_servers.iter().map(|s| code(s)).collect::<Vec<_>>().join(", ")
@@ -985,6 +1008,7 @@ pub fn markdown(p: &Plan, g: &graph::Graph, source: &str) -> String {
         let _ = writeln!(o, "|---|---|--:|---|---|---|");
         for s in &v.subnets {
             let nsg = match &s.nsg {
+                _ if v.existing => NOT_MANAGED.into(),
                 Some(n) => format!("{} ({} rule{})", code(n), s.nsg_rules, plural(s.nsg_rules)),
                 None => "none".into(),
             };
@@ -1012,7 +1036,11 @@ pub fn markdown(p: &Plan, g: &graph::Graph, source: &str) -> String {
                 code(&s.prefix),
                 thousands(s.addresses),
                 thousands(s.usable),
-                egress_cell(&s.egress),
+                if v.existing {
+                    NOT_MANAGED.into()
+                } else {
+                    egress_cell(&s.egress)
+                },
                 holds.join("; ")
             );
         }
@@ -1023,8 +1051,8 @@ pub fn markdown(p: &Plan, g: &graph::Graph, source: &str) -> String {
         let _ = writeln!(o, "VPN client address pool: {}.\n", pools.join(", "));
     }
     if !p.peerings.is_empty() {
-        let _ = writeln!(o, "| Peering | From | To | Forwarded traffic | Gateway |");
-        let _ = writeln!(o, "|---|---|---|---|---|");
+        let _ = writeln!(o, "| Peering | From | To | Forwarded traffic | Gateway | Deployed by |");
+        let _ = writeln!(o, "|---|---|---|---|---|---|");
         for pe in &p.peerings {
             let gw = if pe.use_remote_gateways {
                 "uses remote gateway"
@@ -1035,7 +1063,7 @@ pub fn markdown(p: &Plan, g: &graph::Graph, source: &str) -> String {
             };
             let _ = writeln!(
                 o,
-                "| {} | {} | {} | {} | {gw} |",
+                "| {} | {} | {} | {} | {gw} | {} |",
                 code(&pe.name),
                 cell(&pe.from),
                 cell(&pe.to),
@@ -1043,7 +1071,10 @@ pub fn markdown(p: &Plan, g: &graph::Graph, source: &str) -> String {
                     "allowed"
                 } else {
                     "blocked"
-                }
+                },
+                pe.platform_file
+                    .as_deref()
+                    .map_or("this deployment".into(), |f| format!("the hub's owners ({})", code(f)))
             );
         }
         o.push('\n');
@@ -1175,6 +1206,18 @@ pub fn markdown(p: &Plan, g: &graph::Graph, source: &str) -> String {
                 o,
                 "- Mode `existing`: zones owned elsewhere: {}. Their VNet links are not managed here.",
                 ids.join(", ")
+            );
+        }
+        "policy" => {
+            let ids: Vec<String> = d.zone_ids.iter().map(|z| code(z)).collect();
+            let zones = if ids.is_empty() {
+                String::new()
+            } else {
+                format!(" pointing at the central zones {}", ids.join(", "))
+            };
+            let _ = writeln!(
+                o,
+                "- Mode `policy`: no zone group is deployed; Azure Policy (DeployIfNotExists) adds one to each endpoint after the deployment{zones}. `deploy --what-if` lists it as expected."
             );
         }
         _ => {
@@ -1400,6 +1443,9 @@ fn scope_label(sub: &Option<String>, rg: &Option<String>, default_rg: &str) -> S
     }
     s
 }
+
+/// What the plan says of the settings of an existing VNet, which are its owners'.
+const NOT_MANAGED: &str = "its owners'";
 
 fn plural(n: usize) -> &'static str {
     if n == 1 {

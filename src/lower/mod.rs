@@ -6,6 +6,7 @@ mod egress;
 mod identity;
 mod network;
 mod openai;
+pub mod platform;
 
 use crate::ir::{Output, Param, ParamType, Resource, Template, Value};
 use crate::model::{Model, VnetId};
@@ -150,7 +151,10 @@ impl<'m> Lowering<'m> {
         v: VnetId,
     ) -> Resource {
         let mut r = Resource::new(symbol, rtype, name);
-        r.scope = self.m.vnets[v].scope.clone();
+        // What we place in an existing VNet lives in the deployment's resource group.
+        if !self.m.vnets[v].existing {
+            r.scope = self.m.vnets[v].scope.clone();
+        }
         self.place(&mut r, self.vnet_location(v));
         r
     }

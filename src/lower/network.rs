@@ -9,8 +9,8 @@ use crate::ir::{obj, Resource, Value};
 use crate::model::{Egress, SecurityRule};
 
 const NSG: &str = "Microsoft.Network/networkSecurityGroups";
-const VNET: &str = "Microsoft.Network/virtualNetworks";
-const PEERING: &str = "Microsoft.Network/virtualNetworks/virtualNetworkPeerings";
+pub(super) const VNET: &str = "Microsoft.Network/virtualNetworks";
+pub(super) const PEERING: &str = "Microsoft.Network/virtualNetworks/virtualNetworkPeerings";
 
 pub(super) fn lower(l: &mut Lowering) {
     let m = l.m;
@@ -33,6 +33,16 @@ pub(super) fn lower(l: &mut Lowering) {
         .collect();
     for (i, v) in m.vnets.iter().enumerate() {
         let sym = l.symbol(&["vnet", &v.key]);
+        if v.existing {
+            // Referred to (its ID, its subnets, a parent of what we add to it), never deployed.
+            let mut r = Resource::new(sym.clone(), VNET, &v.name);
+            r.scope = v.scope.clone();
+            r.existing = true;
+            r.comment = Some(format!("VNet `{}` exists already and is left as it is.", v.key));
+            l.t.resources.push(r);
+            l.vnet_syms.push(sym);
+            continue;
+        }
         let mut r = l.in_vnet(sym.clone(), VNET, &v.name, i);
         let mut props = indexmap::IndexMap::new();
         let prefixes = v.address_space.iter().map(|p| Value::str(p.to_string())).collect();
@@ -114,28 +124,39 @@ pub(super) fn peerings(l: &mut Lowering, gateway: Option<&str>) {
         .map(|p| l.symbol(&["peer", &m.vnets[p.from].key, "to", &m.vnets[p.to].key]))
         .collect();
     for (k, p) in m.peerings.iter().enumerate() {
+        // The side on an existing VNet is its owners' (`platform/`), unless included.
+        if p.platform {
+            continue;
+        }
         let mut r = Resource::new(syms[k].clone(), PEERING, &p.name);
         r.parent = Some(l.vnet_syms[p.from].clone());
-        r.set(
-            "properties",
-            obj([
-                ("allowVirtualNetworkAccess", Value::Bool(true)),
-                ("allowForwardedTraffic", Value::Bool(p.allow_forwarded_traffic)),
-                ("allowGatewayTransit", Value::Bool(p.allow_gateway_transit)),
-                ("useRemoteGateways", Value::Bool(p.use_remote_gateways)),
-                ("remoteVirtualNetwork", Value::id_ref(&l.vnet_syms[p.to])),
-            ]),
-        );
+        r.set("properties", peering_properties(p, Value::id_ref(&l.vnet_syms[p.to])));
         if p.use_remote_gateways {
             if let Some(g) = gateway {
                 r.after.push(g.to_string());
             }
-            if let Some(rev) = m.peerings.iter().position(|q| q.from == p.to && q.to == p.from) {
+            if let Some(rev) = m
+                .peerings
+                .iter()
+                .position(|q| q.from == p.to && q.to == p.from && !q.platform)
+            {
                 r.after.push(syms[rev].clone());
             }
         }
         l.t.resources.push(r);
     }
+}
+
+/// A peering's `properties`, toward `remote` (`{ id: … }`); the same on either side of a
+/// peering with an existing VNet, whoever deploys it.
+pub(super) fn peering_properties(p: &crate::model::Peering, remote: Value) -> Value {
+    obj([
+        ("allowVirtualNetworkAccess", Value::Bool(true)),
+        ("allowForwardedTraffic", Value::Bool(p.allow_forwarded_traffic)),
+        ("allowGatewayTransit", Value::Bool(p.allow_gateway_transit)),
+        ("useRemoteGateways", Value::Bool(p.use_remote_gateways)),
+        ("remoteVirtualNetwork", remote),
+    ])
 }
 
 fn security_rule(r: &SecurityRule) -> Value {

@@ -123,7 +123,8 @@ pub(super) fn lower(l: &mut Lowering) {
         let zone_ids = match &a.dns {
             Dns::PrivateZone { zones } => island(l, e, zones, key),
             Dns::Existing { .. } => shared.clone(),
-            Dns::None => Vec::new(),
+            // With `policy`, Azure Policy adds the zone group after the deployment.
+            Dns::Policy { .. } | Dns::None => Vec::new(),
         };
         let pe = endpoint(l, e, &account, key);
         if !zone_ids.is_empty() {

@@ -61,7 +61,7 @@ pub fn drift(dir: &Path, files: &[OutputFile]) -> io::Result<Drift> {
     Ok(d)
 }
 
-fn extension(name: &str) -> Option<&str> {
+pub(super) fn extension(name: &str) -> Option<&str> {
     name.rsplit_once('.').map(|(_, e)| e)
 }
 

@@ -23,8 +23,11 @@ use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// The folders below the output folder that generated files may live in: the Bicep modules.
-pub const SUBFOLDERS: &[&str] = &[crate::emit::bicep::MODULES_DIR];
+/// The folder of the files that the owners of an existing VNet deploy (its side of peerings).
+pub const PLATFORM_DIR: &str = "platform";
+/// The folders below the output folder that generated files may live in: the Bicep modules and
+/// the platform team's files.
+pub const SUBFOLDERS: &[&str] = &[crate::emit::bicep::MODULES_DIR, PLATFORM_DIR];
 
 /// Why files could not be written: the path concerned and what is wrong with it.
 #[derive(Debug)]
@@ -201,7 +204,8 @@ fn stage_and_commit(
     staged::commit(&pairs, || {
         let mut removed = Vec::new();
         for folder in owned.iter().filter(|f| SUBFOLDERS.contains(f)) {
-            let kinds = ["bicep", "bicepparam", "json"];
+            // Only the kinds this run writes: `--target arm` leaves Bicep files alone.
+            let kinds: Vec<&str> = files.iter().filter_map(|f| drift::extension(&f.name)).collect();
             for name in drift::generated_in(dir, Some(folder), &kinds)? {
                 if !files.iter().any(|f| f.name == name) {
                     fs::remove_file(dir.join(&name))?;

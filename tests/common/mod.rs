@@ -49,3 +49,22 @@ pub fn examples() -> Vec<PathBuf> {
     v.sort();
     v
 }
+
+/// Every resource of the template, nested deployments flattened, with its resource group.
+pub fn flatten(t: &serde_json::Value, rg: &str, out: &mut Vec<(String, serde_json::Value)>) {
+    for r in t["resources"].as_array().unwrap() {
+        if r["type"] == "Microsoft.Resources/deployments" && r["properties"]["template"].is_object() {
+            // `['rg-x']` names a group; `[parameters('resourceGroupName')]` is the default one.
+            let inner = match r["resourceGroup"].as_str() {
+                Some(g) => match g.strip_prefix("['").and_then(|g| g.strip_suffix("']")) {
+                    Some(name) => name.to_string(),
+                    None => "(default)".to_string(),
+                },
+                None => rg.to_string(),
+            };
+            flatten(&r["properties"]["template"], &inner, out);
+        } else {
+            out.push((rg.to_string(), r.clone()));
+        }
+    }
+}

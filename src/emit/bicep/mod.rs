@@ -84,7 +84,7 @@ pub fn files_in(t: &Template, layout: &Layout) -> Vec<OutputFile> {
     };
     if layout.is_flat() {
         return vec![
-            file(TEMPLATE_FILE, flat(t, &params)),
+            file(TEMPLATE_FILE, flat(t, &params, PARAMETERS_FILE)),
             file(PARAMETERS_FILE, parameters_file(t, &params, TEMPLATE_FILE)),
         ];
     }
@@ -105,6 +105,26 @@ pub fn files_in(t: &Template, layout: &Layout) -> Vec<OutputFile> {
     }
     out.extend(modules);
     out
+}
+
+/// A template of one resource group that is not the deployment itself (the hub owners'
+/// `platform/peerings.bicep`): `{base}.bicep` and `{base}.bicepparam`, `base` being a path
+/// below the output folder.
+pub fn flat_files(t: &Template, base: &str) -> Vec<OutputFile> {
+    let layout = layout::layout(t, &t.workload);
+    assert!(layout.is_flat(), "internal error: {base} is not one resource group");
+    let params = main_params(t, &layout);
+    let leaf = |ext: &str| format!("{}.{ext}", base.rsplit('/').next().unwrap_or(base));
+    vec![
+        OutputFile {
+            name: format!("{base}.bicep"),
+            text: flat(t, &params, &leaf("bicepparam")),
+        },
+        OutputFile {
+            name: format!("{base}.bicepparam"),
+            text: parameters_file(t, &params, &leaf("bicep")),
+        },
+    ]
 }
 
 /// `main.bicep`.
@@ -145,7 +165,7 @@ fn main_params(t: &Template, l: &Layout) -> Vec<Param> {
 }
 
 /// A flat layout: one file with every resource.
-fn flat(t: &Template, params: &[Param]) -> String {
+fn flat(t: &Template, params: &[Param], params_file: &str) -> String {
     let all: Vec<usize> = (0..t.resources.len()).collect();
     let tags = common_tags(t).map_or(Tags::None, Tags::Var);
     let mut w = Writer::new(
@@ -156,7 +176,9 @@ fn flat(t: &Template, params: &[Param]) -> String {
         tags,
         None,
     );
-    w.header("the deployment template (its parameter values are in `main.bicepparam`).");
+    w.header(&format!(
+        "the deployment template (its parameter values are in `{params_file}`)."
+    ));
     w.preamble(&t.description, params);
     w.declarations();
     w.outputs(&t.outputs);

@@ -112,7 +112,8 @@ impl<'t> Plan<'t> {
         let mut out: Vec<usize> = Vec::new();
         v.walk_refs(&mut |s: &str| {
             let g = self.l.group_of[self.t.position(s)];
-            if !out.contains(&g) {
+            // What exists already is in no module: `main.bicep` declares it itself.
+            if g != crate::layout::NO_GROUP && !out.contains(&g) {
                 out.push(g);
             }
         });
@@ -268,19 +269,18 @@ impl<'t> Plan<'t> {
             w.line(1, &name);
             let mut deps: Vec<&str> = Vec::new();
             if l.subscription_scope {
-                let ri = l
-                    .resource_groups
-                    .iter()
-                    .position(|s| *s == g.scope)
-                    .expect("every group's resource group is created");
-                let scope = match &g.scope.subscription {
+                let created = l.resource_groups.iter().position(|s| *s == g.scope);
+                let rg = || g.scope.resource_group.as_deref().expect("named");
+                let scope = match (&g.scope.subscription, created) {
                     // The resource group's symbol: the module waits for it, no `dependsOn` needed.
-                    None => self.rg_symbols[ri].clone(),
-                    Some(sub) => {
+                    (None, Some(ri)) => self.rg_symbols[ri].clone(),
+                    (Some(sub), Some(ri)) => {
                         deps.push(&self.rg_symbols[ri]);
-                        let rg = g.scope.resource_group.as_deref().expect("named");
-                        format!("resourceGroup({}, {})", w.lit(sub), w.lit(rg))
+                        format!("resourceGroup({}, {})", w.lit(sub), w.lit(rg()))
                     }
+                    // A resource group that exists already (a platform team's hub): deployed into.
+                    (None, None) => format!("resourceGroup({})", w.lit(rg())),
+                    (Some(sub), None) => format!("resourceGroup({}, {})", w.lit(sub), w.lit(rg())),
                 };
                 w.line(1, &format!("scope: {scope}"));
             }

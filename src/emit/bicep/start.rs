@@ -89,6 +89,7 @@ fn runtime_only(e: &Expr) -> Option<String> {
         | Expr::Str(_)
         | Expr::Guid(_)
         | Expr::SubscriptionResourceId(..)
+        | Expr::ResourceId { .. }
         | Expr::TenantId
         | Expr::LoginEndpoint => None,
     }

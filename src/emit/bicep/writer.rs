@@ -69,7 +69,7 @@ impl<'t> Writer<'t> {
         let n = t.resources.len();
         let mut member = vec![false; n];
         for &m in members {
-            member[m] = true;
+            member[m] = t.deployed(m);
         }
         // `ChildId` references, in first-seen order (named once the scan is done).
         let mut child_refs: Vec<(String, &'static str, String)> = Vec::new();
@@ -105,7 +105,12 @@ impl<'t> Writer<'t> {
                             type_refs.push(rtype);
                         }
                     }
-                    Expr::Format(..) | Expr::Guid(_) | Expr::Str(_) | Expr::TenantId | Expr::LoginEndpoint => {}
+                    Expr::Format(..)
+                    | Expr::Guid(_)
+                    | Expr::Str(_)
+                    | Expr::ResourceId { .. }
+                    | Expr::TenantId
+                    | Expr::LoginEndpoint => {}
                 }),
                 _ => {}
             });
@@ -369,7 +374,12 @@ impl<'t> Writer<'t> {
         for i in self.foreign.clone() {
             self.blank();
             let r = &t.resources[i];
-            if let Some((group_of, l)) = self.place {
+            if r.existing {
+                self.line(
+                    0,
+                    "// Exists already (`existing: true`): referred to, never deployed or changed.",
+                );
+            } else if let Some((group_of, l)) = self.place {
                 if let Some(g) = l.groups.get(group_of[i]) {
                     self.line(0, &format!("// Deployed by module `{}`{waits}.", g.name));
                 }
@@ -640,6 +650,18 @@ impl<'t> Writer<'t> {
                     .expect("every resource type was collected");
                 format!("subscriptionResourceId({var}, {})", self.lit(name))
             }
+            Expr::ResourceId {
+                subscription,
+                resource_group,
+                rtype,
+                name,
+            } => format!(
+                "resourceId({}, {}, {}, {})",
+                self.expr(subscription),
+                self.expr(resource_group),
+                self.lit(rtype),
+                self.lit(name)
+            ),
             Expr::PrincipalId(s) => format!("{s}.identity.principalId"),
             Expr::TenantId => "subscription().tenantId".into(),
             Expr::LoginEndpoint => crate::emit::arm::LOGIN_ENDPOINT.into(),
