@@ -111,6 +111,9 @@ pub struct Resource {
     pub name: String,
     /// The parent's symbol, for child resources.
     pub parent: Option<String>,
+    /// The resource this one applies to, for extension resources such as a lock or a diagnostic
+    /// setting (ARM `scope`, Bicep `scope:`). It lives where that resource lives.
+    pub extends: Option<String>,
     /// Top-level fields besides name, type and apiVersion, in the order they are written:
     /// `location`, `tags`, `sku`, `kind`, `identity`, `zones`, `properties`.
     pub body: IndexMap<String, Value>,
@@ -131,6 +134,7 @@ impl Resource {
             api_version: crate::azure::api_versions::for_type(rtype),
             name: name.into(),
             parent: None,
+            extends: None,
             body: IndexMap::new(),
             after: Vec::new(),
             comment: None,
@@ -143,8 +147,8 @@ impl Resource {
         self
     }
 
-    /// The symbols this resource needs deployed first: its parent, every resource it references,
-    /// and `after`; in first-seen order, without duplicates.
+    /// The symbols this resource needs deployed first: its parent, the resource it extends, every
+    /// resource it references, and `after`; in first-seen order, without duplicates.
     pub fn needs(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         let mut add = |s: &str| {
@@ -154,6 +158,9 @@ impl Resource {
         };
         if let Some(p) = &self.parent {
             add(p);
+        }
+        if let Some(e) = &self.extends {
+            add(e);
         }
         for v in self.body.values() {
             v.walk_refs(&mut add);
@@ -282,10 +289,11 @@ impl Template {
         }
     }
 
-    /// Where a resource lives: its own scope, or its top-level ancestor's.
+    /// Where a resource lives: its own scope, or its top-level ancestor's (an extension
+    /// resource's: the resource it extends).
     pub fn scope_of(&self, symbol: &str) -> &crate::model::Scope {
         let r = self.resource(symbol);
-        match &r.parent {
+        match r.parent.as_ref().or(r.extends.as_ref()) {
             Some(p) => self.scope_of(p),
             None => &r.scope,
         }

@@ -286,6 +286,112 @@ fn assert_caught(cases: &[Mutation]) {
     }
 }
 
+/// Governance across resource groups and subscriptions: the account in its own group (its
+/// diagnostic setting and lock go with it and refer to the workspace in the default group), a
+/// spoke in another subscription (its lock goes into that subscription's module).
+const GOVERNED_SPREAD: &str = r#"
+name: audited
+location: eastus
+vnets:
+  hub:
+    address_space: 10.0.0.0/16
+    subnets: { default: /24, private-endpoints: /27 }
+  far:
+    address_space: 10.2.0.0/16
+    subscription: 33333333-3333-4333-8333-333333333333
+    resource_group: rg-audited-far
+    peer: hub
+openai:
+  resource_group: rg-audited-ai
+bastion: { vnet: hub }
+diagnostics: { retention_days: 60 }
+locks: true
+"#;
+
+#[test]
+fn governance_says_the_same_in_both_forms_and_its_mutations_are_caught() {
+    let spread = build("governed.yaml", GOVERNED_SPREAD);
+    equivalent(&spread).unwrap();
+    let ai = spread
+        .modules
+        .iter()
+        .find(|(_, t)| t.contains("resource accountDiagnostics"))
+        .map(|(_, t)| t.as_str())
+        .expect("the account's module holds its diagnostic setting");
+    // It waits for the workspace in the default resource group, which it declares `existing`,
+    // and refers to the account, deployed by another module into the same group.
+    assert!(
+        ai.contains("resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2025-02-01' existing = {"),
+        "{ai}"
+    );
+    assert!(
+        ai.contains("resource account 'Microsoft.CognitiveServices/accounts@"),
+        "{ai}"
+    );
+    assert!(ai.contains("  scope: account\n  name: 'to-log-audited'\n"), "{ai}");
+    assert!(
+        spread
+            .modules
+            .values()
+            .any(|t| t
+                .contains("resource accountLock 'Microsoft.Authorization/locks@2020-05-01' = {\n  scope: account\n"))
+    );
+    let far = spread
+        .modules
+        .values()
+        .find(|t| t.contains("resource vnetFarLock"))
+        .expect("the far spoke's lock is in its module");
+    assert!(!far.contains("Diagnostics"), "{far}");
+
+    let locked = example("logs-and-locks");
+    let central = example("central-logs");
+    equivalent(&locked).unwrap();
+    equivalent(&central).unwrap();
+    let setting = "resource main: Microsoft.Insights/diagnosticSettings to-log-fabrikam on";
+    assert_caught(&[
+        (
+            "a lock on another VNet",
+            &locked,
+            "",
+            "  scope: vnetHub\n  name: 'lock-vnet-fabrikam-hub'",
+            "  scope: vnetApp\n  name: 'lock-vnet-fabrikam-hub'",
+            "resources:",
+        ),
+        (
+            "a dropped log category",
+            &locked,
+            "",
+            "      {\n        category: 'RequestResponse'\n        enabled: true\n      }\n",
+            "",
+            setting,
+        ),
+        (
+            "logs sent to another resource",
+            &central,
+            "",
+            "    workspaceId: logAnalytics.id\n",
+            "    workspaceId: account.id\n",
+            "resource main: Microsoft.Insights/diagnosticSettings to-law-platform-central on",
+        ),
+        (
+            "a dependsOn the scope already implies",
+            &locked,
+            "",
+            "  scope: account\n  name: 'to-log-fabrikam'\n",
+            "  scope: account\n  name: 'to-log-fabrikam'\n  dependsOn: [\n    account\n  ]\n",
+            "already implied",
+        ),
+        (
+            "a suppression of the API-version rule on another resource",
+            &locked,
+            "",
+            "resource vnetHubLock ",
+            "#disable-next-line use-recent-api-versions\nresource vnetHubLock ",
+            "unexpected suppression of use-recent-api-versions",
+        ),
+    ]);
+}
+
 #[test]
 fn mutations_are_caught() {
     let guide = example("guide");
@@ -935,6 +1041,23 @@ fn sub_text(c: &C) -> Result<String, String> {
     }
 }
 
+/// The ID of what an ARM extension resource's `scope` names, relative to where it is deployed
+/// (`Microsoft.CognitiveServices/accounts/oai-x`).
+fn relative_id(scope: &Scope, relative: &str) -> Result<C, String> {
+    let parts: Vec<&str> = relative.split('/').collect();
+    if parts.len() < 3 || parts.len().is_multiple_of(2) {
+        return Err(format!("scope `{relative}` is not `namespace/type/name`"));
+    }
+    let mut ty = parts[0].to_string();
+    let mut names = Vec::new();
+    for pair in parts[1..].chunks(2) {
+        ty.push('/');
+        ty.push_str(pair[0]);
+        names.push(pair[1].to_string());
+    }
+    Ok(make_id(scope, &ty, names))
+}
+
 /// A resource group's or resource's name: a literal, or the default resource group's parameter.
 fn name_text(c: &C) -> Result<String, String> {
     match c {
@@ -1092,9 +1215,18 @@ fn arm_template(t: &Json, cx: &ArmCx, deployment: &str, tree: &mut Tree) -> Resu
         let mut body = canon_arm(r, cx)?;
         let o = body.as_object_mut().unwrap();
         o.remove("dependsOn");
+        let mut label = format!("{deployment}: {ty} {name}");
+        // An extension resource: `scope` names the resource it applies to, relative to the
+        // resource group it is deployed into.
+        if let Some(target) = o.remove("scope") {
+            let relative = target.as_str().ok_or(format!("{name}: scope {target}"))?;
+            let id = relative_id(&cx.scope, relative)?.json();
+            label = format!("{label} on {}", expr_text(id.clone()));
+            o.insert("extends".into(), id);
+        }
         o.insert("name".into(), json!(name));
         o.insert("scope".into(), json!(scope_text(&cx.scope)));
-        tree.resources.push((format!("{deployment}: {ty} {name}"), body, deps));
+        tree.resources.push((label, body, deps));
     }
     Ok(())
 }
@@ -1425,10 +1557,23 @@ impl Parser {
             }
             if self.eat("#disable-next-line ") {
                 let rule = self.ident_with_dashes();
-                if rule != "no-hardcoded-env-urls" {
+                self.end_line()?;
+                let allowed = match rule.as_str() {
+                    "no-hardcoded-env-urls" => true,
+                    // Only right before a resource of a type whose API version is a recorded
+                    // exception (`azure::api_versions::lint_exception`).
+                    "use-recent-api-versions" => {
+                        let next: String = self.s[self.i..].iter().take_while(|c| **c != '\n').collect();
+                        next.strip_prefix("resource ")
+                            .and_then(|r| r.split('\'').nth(1))
+                            .and_then(|t| t.split_once('@'))
+                            .is_some_and(|(t, _)| aoai_vnet::azure::api_versions::lint_exception(t).is_some())
+                    }
+                    _ => false,
+                };
+                if !allowed {
                     return self.err(&format!("unexpected suppression of {rule}"));
                 }
-                self.end_line()?;
                 continue;
             }
             self.i = start;
@@ -1753,6 +1898,8 @@ struct Res {
     parent: Option<String>,
     existing: bool,
     scope: Option<B>,
+    /// The resource an extension resource applies to (`scope: sym` of a resource deployed here).
+    extends: Option<String>,
     depends_on: Vec<String>,
     body: Vec<(String, B)>,
 }
@@ -1882,7 +2029,10 @@ fn bicep_file(
                 if r.existing {
                     continue;
                 }
-                let label = format!("{deployment}: {} {}", r.rtype, env.full_name(r)?.join("/"));
+                let mut label = format!("{deployment}: {} {}", r.rtype, env.full_name(r)?.join("/"));
+                if let Some(t) = &r.extends {
+                    label = format!("{label} on {}", expr_text(env.id(env.res(t)?)?.json()));
+                }
                 let body = env.resource_json(r).map_err(|e| format!("{file}: {}: {e}", r.sym))?;
                 let deps = env
                     .dependencies(r)
@@ -2090,6 +2240,7 @@ impl Env {
             parent: nested_in.as_ref().map(|p| p.0.clone()),
             existing: d.existing,
             scope: None,
+            extends: None,
             depends_on: Vec::new(),
             body: Vec::new(),
         };
@@ -2102,6 +2253,7 @@ impl Env {
                 }
                 ("parent", B::Ident(p)) if nested_in.is_none() => r.parent = Some(p.clone()),
                 ("scope", v) if d.existing && nested_in.is_none() => r.scope = Some(v.clone()),
+                ("scope", B::Ident(t)) if nested_in.is_none() => r.extends = Some(t.clone()),
                 ("dependsOn", B::Array(items)) => {
                     for i in items {
                         match i {
@@ -2141,6 +2293,7 @@ impl Env {
             all.extend(&r.scope);
             all.extend(r.body.iter().map(|(_, v)| v));
             used.extend(r.parent.iter().cloned());
+            used.extend(r.extends.iter().cloned());
             used.extend(r.depends_on.iter().cloned());
         }
         for m in &self.modules {
@@ -2197,9 +2350,10 @@ impl Env {
         Ok(names)
     }
 
-    /// Where a resource lives: its `scope:` (an `existing` one), its parent's, or the file's.
+    /// Where a resource lives: its `scope:` (an `existing` one), its parent's, the resource it
+    /// extends, or the file's.
     fn res_scope(&self, r: &Res) -> R<Scope> {
-        match (&r.scope, &r.parent) {
+        match (&r.scope, r.parent.as_ref().or(r.extends.as_ref())) {
             (Some(s), _) => self.eval_scope(s),
             (None, Some(p)) => self.res_scope(self.res(p)?),
             (None, None) => Ok(self.scope.clone()),
@@ -2337,6 +2491,9 @@ impl Env {
                 return Err(format!("duplicate property {k}"));
             }
         }
+        if let Some(t) = &r.extends {
+            m.insert("extends".into(), self.id(self.res(t)?)?.json());
+        }
         m.insert("scope".into(), json!(scope_text(&self.res_scope(r)?)));
         Ok(Json::Object(m))
     }
@@ -2347,7 +2504,7 @@ impl Env {
     /// `dependsOn` (which lists only resources of the same template: an `existing` resource is
     /// deployed elsewhere, and its deployment is waited for as a whole).
     fn dependencies(&self, r: &Res) -> R<BTreeSet<String>> {
-        let mut implied: Vec<String> = Vec::new();
+        let mut implied: Vec<String> = r.extends.iter().cloned().collect();
         let mut p = r.parent.clone();
         while let Some(s) = p {
             p = self.res(&s)?.parent.clone();

@@ -123,6 +123,7 @@ const OBJECTS: &[(&str, &[&str])] = &[
     ("/definitions/jumpbox", keys::JUMPBOX),
     ("/definitions/vpnGateway", keys::VPN_GATEWAY),
     ("/definitions/dnsResolver", keys::DNS_RESOLVER),
+    ("/definitions/diagnostics", keys::DIAGNOSTICS),
 ];
 
 #[test]
@@ -372,6 +373,25 @@ fn the_schema_takes_what_the_compiler_takes() {
                 ),
             ),
         ),
+        (
+            "governance: an existing workspace in lower case, and locks",
+            topology(
+                "",
+                "",
+                concat!(
+                    "diagnostics:\n  workspace: /subscriptions/33333333-3333-4333-8333-333333333333/resourcegroups/",
+                    "rg-logs/providers/microsoft.operationalinsights/workspaces/law-central\nlocks: true\n",
+                ),
+            ),
+        ),
+        (
+            "governance: a new workspace written `New` with the longest retention",
+            topology(
+                "",
+                "",
+                "diagnostics: { workspace: New, retention_days: 730 }\nlocks: false\n",
+            ),
+        ),
     ];
     let mut failures = Vec::new();
     for (what, text) in &cases {
@@ -432,6 +452,22 @@ fn the_schema_refuses_what_the_compiler_refuses() {
         (
             "a deployment without a model",
             topology("", "  deployments: { d1: { capacity: 1 } }\n", ""),
+        ),
+        (
+            "retention past two years",
+            topology("", "", "diagnostics: { retention_days: 731 }\n"),
+        ),
+        (
+            "a workspace that is neither `new` nor a workspace ID",
+            topology(
+                "",
+                "",
+                "diagnostics: { workspace: /subscriptions/33333333-3333-4333-8333-333333333333/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st1 }\n",
+            ),
+        ),
+        (
+            "locks written as text",
+            topology("", "", "locks: \"yes\"\n"),
         ),
         (
             "an NSG rule without a direction",

@@ -6,7 +6,8 @@
 //! sovereign clouds (AzureUSGovernment, AzureChinaCloud) months after the public cloud, and this
 //! tool targets all three. Newer ones in the snapshot: Network 2025-07-01, CognitiveServices
 //! 2025-12-01 and 2026-05-01, Compute 2025-11-01. Exception: `Microsoft.Network/privateDnsZones`
-//! has had no stable version since 2024-06-01, so that one is older than two years.
+//! has had no stable version since 2024-06-01, so that one is older than two years. Governance
+//! (the last four below) has its own exceptions, each said where it is.
 
 /// Microsoft.Network: virtualNetworks (+peerings), networkSecurityGroups, privateEndpoints
 /// (+privateDnsZoneGroups), publicIPAddresses, networkInterfaces, bastionHosts,
@@ -23,6 +24,26 @@ pub const COMPUTE: &str = "2025-04-01";
 /// Microsoft.Resources/deployments and resourceGroups.
 pub const RESOURCES: &str = "2025-04-01";
 
+/// Microsoft.OperationalInsights/workspaces (newer in the snapshot: 2025-07-01).
+pub const LOG_ANALYTICS: &str = "2025-02-01";
+/// Microsoft.Insights/diagnosticSettings: the newest published version and the first with
+/// category groups (`categoryGroup`); its only stable versions (2015-07-01, 2016-09-01) predate
+/// them, so this one is a preview older than two years (Bicep's linter accepts the newest).
+pub const DIAGNOSTIC_SETTINGS: &str = "2021-05-01-preview";
+/// Why a type's API version is one Bicep's `use-recent-api-versions` flags (a preview more than
+/// two years old while an older stable version exists), for the suppression the Bicep form writes.
+pub fn lint_exception(resource_type: &str) -> Option<&'static str> {
+    (resource_type == "Microsoft.Insights/diagnosticSettings").then_some(
+        "2021-05-01-preview is the newest version of diagnostic settings and the first with category groups; the stable 2016-09-01 has none.",
+    )
+}
+/// Microsoft.Authorization/locks: the newest version published (older than two years).
+pub const LOCKS: &str = "2020-05-01";
+/// Microsoft.Resources/deploymentStacks, which `deploy --stack` calls (no template emits it): the
+/// first stable version (Azure/azure-rest-api-specs, `deploymentStacks/stable/2024-03-01`), older
+/// than two years; the only newer one, 2025-07-01, is the newest (see the rule above).
+pub const DEPLOYMENT_STACKS: &str = "2024-03-01";
+
 /// The API version for a resource type.
 pub fn for_type(resource_type: &str) -> &'static str {
     let provider = resource_type.split('/').take(2).collect::<Vec<_>>().join("/");
@@ -32,6 +53,9 @@ pub fn for_type(resource_type: &str) -> &'static str {
         "Microsoft.CognitiveServices/accounts" => COGNITIVE_SERVICES,
         "Microsoft.Compute/virtualMachines" => COMPUTE,
         "Microsoft.Resources/deployments" | "Microsoft.Resources/resourceGroups" => RESOURCES,
+        "Microsoft.OperationalInsights/workspaces" => LOG_ANALYTICS,
+        "Microsoft.Insights/diagnosticSettings" => DIAGNOSTIC_SETTINGS,
+        "Microsoft.Authorization/locks" => LOCKS,
         p if p.starts_with("Microsoft.Network/") => NETWORK,
         _ => panic!("no API version recorded for {resource_type}"),
     }

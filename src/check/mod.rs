@@ -7,6 +7,7 @@ mod address_plan;
 mod compute;
 mod cross;
 mod dns_servers;
+mod governance;
 mod limits;
 mod model_deployments;
 mod network;
@@ -78,6 +79,7 @@ pub fn check(t: &Topology, diags: &mut Diagnostics) -> Option<Model> {
     limits::check(&mut cx, t, &vnets, openai.as_ref());
     regional::check(&mut cx, t, &vnets, &compute);
     dns_servers::check(&mut cx, t, &vnets, &peerings);
+    let governance = governance::check(&mut cx, t);
 
     if cx.diags.has_errors() {
         return None;
@@ -97,6 +99,7 @@ pub fn check(t: &Topology, diags: &mut Diagnostics) -> Option<Model> {
         dns_resolver: compute.dns_resolver,
         peerings,
         vnets_span: t.vnets_span,
+        governance,
     };
     dns_servers::use_resolver(&mut model);
     Some(model)

@@ -15,10 +15,12 @@ pub const STARTER: &str = include_str!("../../templates/starter.yaml");
 /// The examples, by name (the file name without `.yaml`), sorted. `tests/review.rs` checks that
 /// this lists every file in `examples/`: add a new example here.
 pub const EXAMPLES: &[(&str, &str)] = &[
+    ("central-logs", include_str!("../../examples/central-logs.yaml")),
     ("existing-dns", include_str!("../../examples/existing-dns.yaml")),
     ("government", include_str!("../../examples/government.yaml")),
     ("guide", include_str!("../../examples/guide.yaml")),
     ("hub-spoke-vpn", include_str!("../../examples/hub-spoke-vpn.yaml")),
+    ("logs-and-locks", include_str!("../../examples/logs-and-locks.yaml")),
     ("minimal", include_str!("../../examples/minimal.yaml")),
     ("multi-rg", include_str!("../../examples/multi-rg.yaml")),
     ("no-dns", include_str!("../../examples/no-dns.yaml")),

@@ -151,6 +151,25 @@ impl<'a> Cx<'a> {
         }
     }
 
+    /// What an extension resource's `scope` names: the resource it extends, relative to the
+    /// resource group both live in (`Microsoft.Network/virtualNetworks/vnet-x`).
+    fn relative_id(&self, target: &str) -> String {
+        let t = self.t;
+        let (namespace, types) = t
+            .resource(target)
+            .rtype
+            .split_once('/')
+            .expect("types are namespace/type");
+        let mut out = namespace.to_string();
+        for (ty, name) in types.split('/').zip(t.full_name(target)) {
+            out.push('/');
+            out.push_str(ty);
+            out.push('/');
+            out.push_str(&name);
+        }
+        out
+    }
+
     /// One resource; `dependsOn` lists the needs that `keep` accepts (those in the same template).
     fn resource(&self, i: usize, keep: &dyn Fn(usize) -> bool) -> Json {
         let t = self.t;
@@ -158,6 +177,9 @@ impl<'a> Cx<'a> {
         let mut o = Map::new();
         o.insert("type".into(), json!(r.rtype));
         o.insert("apiVersion".into(), json!(r.api_version));
+        if let Some(target) = &r.extends {
+            o.insert("scope".into(), literal(&self.relative_id(target)));
+        }
         o.insert("name".into(), literal(&t.full_name(&r.symbol).join("/")));
         for (k, v) in &r.body {
             o.insert(k.clone(), self.value(v));

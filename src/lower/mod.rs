@@ -2,6 +2,7 @@
 //! and properties make up the architecture lives, one file per area.
 
 mod access;
+mod governance;
 mod network;
 mod openai;
 
@@ -14,6 +15,7 @@ pub fn lower(m: &Model) -> Template {
     network::lower(&mut l);
     openai::lower(&mut l);
     access::lower(&mut l);
+    governance::lower(&mut l);
     l.outputs();
     l.t
 }

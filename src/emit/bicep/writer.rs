@@ -110,7 +110,8 @@ impl<'t> Writer<'t> {
             scan(v);
         }
         for &m in members {
-            if let Some(p) = &t.resources[m].parent {
+            let r = &t.resources[m];
+            for p in r.parent.iter().chain(&r.extends) {
                 refs[t.position(p)] = true;
             }
         }
@@ -452,12 +453,19 @@ impl<'t> Writer<'t> {
                 self.line(0, &format!("// {l}"));
             }
         }
+        if let Some(why) = crate::azure::api_versions::lint_exception(r.rtype) {
+            self.line(0, &format!("// {why}"));
+            self.line(0, &format!("#disable-next-line {}", syntax::RECENT_API_RULE));
+        }
         self.line(
             0,
             &format!("resource {} '{}@{}' = {{", r.symbol, r.rtype, r.api_version),
         );
         if let Some(p) = &r.parent {
             self.line(1, &format!("parent: {p}"));
+        }
+        if let Some(e) = &r.extends {
+            self.line(1, &format!("scope: {e}"));
         }
         let name = format!("name: {}", self.lit(&r.name));
         self.line(1, &name);
@@ -509,7 +517,7 @@ impl<'t> Writer<'t> {
             implied.push(s);
             p = self.t.resource(s).parent.as_deref();
         }
-        let mut refs: Vec<String> = Vec::new();
+        let mut refs: Vec<String> = r.extends.iter().cloned().collect();
         for v in r.body.values() {
             v.walk_refs(&mut |s: &str| refs.push(s.to_string()));
         }
