@@ -15,3 +15,4 @@ pub mod network;
 pub mod regions;
 pub mod skus;
 pub mod vm;
+pub mod whatif_noise;

@@ -13,7 +13,7 @@ use crate::deploy::credentials::{self, AuthMode, CloudAuth};
 use crate::deploy::error::{hints, ArmError, Error};
 use crate::deploy::params::{self, Assignment};
 use crate::deploy::progress::{human, Progress};
-use crate::deploy::{self as dep, whatif, Arm, Client, Deployment, Scope, TemplateScope};
+use crate::deploy::{self as dep, noise, whatif, Arm, Client, Deployment, Scope, TemplateScope};
 use crate::{compile, Target};
 use clap::ValueEnum;
 use serde_json::Value;
@@ -37,9 +37,15 @@ pub struct DeployArgs {
     /// The deployment's name in Azure. Default: `aoai-vnet-{name}` (the topology's `name`).
     #[arg(long, short = 'n')]
     pub name: Option<String>,
-    /// Validate, show what would change (ARM what-if), and deploy nothing.
+    /// Validate, show what would change (ARM what-if), and deploy nothing. Changes Azure's
+    /// what-if reports that are not changes (properties Azure fills in, the resources it creates
+    /// for a private endpoint) are hidden and counted.
     #[arg(long, conflicts_with = "validate_only")]
     pub what_if: bool,
+    /// As --what-if, showing everything Azure's what-if reports, the changes that are not changes
+    /// included.
+    #[arg(long, conflicts_with = "validate_only")]
+    pub what_if_all: bool,
     /// Validate the deployment with Azure Resource Manager and deploy nothing.
     #[arg(long)]
     pub validate_only: bool,
@@ -186,7 +192,8 @@ fn deploy(a: &DeployArgs) -> Result<u8, Error> {
     };
     let parameters = params::resolve(&template, &given)?;
     let interactive = std::io::stdin().is_terminal() && !in_ci();
-    let dry = a.what_if || a.validate_only;
+    let what_if = a.what_if || a.what_if_all;
+    let dry = what_if || a.validate_only;
     if !interactive && !a.yes && !dry {
         let why = if in_ci() {
             "CI is set"
@@ -275,12 +282,19 @@ fn deploy(a: &DeployArgs) -> Result<u8, Error> {
     if a.validate_only {
         return Ok(EXIT_OK);
     }
-    if a.what_if || (interactive && !a.yes) {
-        let result = crate::term::clean_json(&arm.what_if(&d)?);
+    if what_if || (interactive && !a.yes) {
+        let reported = crate::term::clean_json(&arm.what_if(&d)?);
+        let (result, hidden) = if a.what_if_all {
+            (reported, String::new())
+        } else {
+            let q = noise::quiet(&reported);
+            let note = whatif::hidden_note(&q);
+            (q.result, note)
+        };
         let color = std::io::stdout().is_terminal() && env("NO_COLOR").is_none();
-        print!("{}", whatif::render(&result, color));
+        print!("{}{hidden}", whatif::render(&result, color));
         let _ = std::io::stdout().flush();
-        if a.what_if {
+        if what_if {
             return Ok(EXIT_OK);
         }
         let question = if whatif::has_changes(&result) {

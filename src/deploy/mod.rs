@@ -5,7 +5,8 @@
 //! - `credentials`: where the bearer token comes from (service principal, workload identity,
 //!   managed identity, Azure CLI).
 //! - `arm`: resource groups, validate, what-if, PUT and polling, operations, outputs.
-//! - `whatif`: what-if rendered as `az deployment what-if` does.
+//! - `whatif`: what-if rendered as `az deployment what-if` does; `noise`: the quiet what-if (what
+//!   `azure::whatif_noise` says is not a change, hidden and counted).
 //! - `progress`: the live view of the per-resource operations.
 //! - `params`: `--parameter` values checked against the template.
 //! - `error`: errors, ARM's error shape, hints.
@@ -15,6 +16,7 @@ pub mod arm;
 pub mod client;
 pub mod credentials;
 pub mod error;
+pub mod noise;
 pub mod params;
 pub mod progress;
 pub mod whatif;

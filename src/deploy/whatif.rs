@@ -109,6 +109,26 @@ pub fn render(result: &Value, color: bool) -> String {
     out
 }
 
+/// What the quiet what-if hid, for after the rendering: how many changes, of which kinds, and how
+/// to see them. Empty when nothing was hidden.
+pub fn hidden_note(q: &super::noise::Quiet) -> String {
+    let total = q.hidden_total();
+    if total == 0 {
+        return String::new();
+    }
+    let mut out = format!(
+        "Hidden: {total} reported change{} that {} not change{} (--what-if-all shows {}):\n",
+        if total == 1 { "" } else { "s" },
+        if total == 1 { "is" } else { "are" },
+        if total == 1 { "" } else { "s" },
+        if total == 1 { "it" } else { "them" },
+    );
+    for (label, n) in &q.hidden {
+        let _ = writeln!(out, "  {n} {label}");
+    }
+    out
+}
+
 fn render_changes(out: &mut String, changes: &[&Value], paint: &Paint, heading: &str) {
     if changes.is_empty() {
         return;
