@@ -149,3 +149,189 @@ fn what_if_all_shows_everything_azure_reported() {
     let o = deploy(&fake, "loud-validate", TOPOLOGY, &["--what-if-all", "--validate-only"]);
     assert_eq!(o.status.code(), Some(2), "{}", err(&o));
 }
+
+const STACK: &str = "/providers/Microsoft.Resources/deploymentStacks/aoai-vnet-demo";
+
+/// A fake that issues Entra ID-shaped tokens (JWTs that name the deploying principal).
+fn stack_fake(outcome: Outcome) -> Fake {
+    Fake::start(
+        Script {
+            access_token: SP_JWT,
+            outcome,
+            ..Script::default()
+        }
+        .handler(),
+    )
+}
+
+fn no_secrets(o: &Output) {
+    for s in [SP_JWT, "ZmFrZS1zaWduYXR1cmUtTkVWRVItUFJJTlQ", CLIENT_SECRET] {
+        assert!(!out(o).contains(s) && !err(o).contains(s), "{s} printed");
+    }
+}
+
+#[test]
+fn a_stack_denies_writes_to_all_but_the_deployer_and_detaches_what_it_drops() {
+    let fake = stack_fake(Outcome::Succeeded(outputs()));
+    let o = deploy(&fake, "stack", TOPOLOGY, &["--yes", "--stack"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    no_secrets(&o);
+    let rg = format!("/subscriptions/{SUB}/resourcegroups/rg-demo");
+    let stack = format!("{rg}{STACK}");
+    let calls: Vec<String> = fake
+        .requests()
+        .iter()
+        .filter(|r| r.path().starts_with("/subscriptions/") || r.path().starts_with("/lro/"))
+        .map(|r| format!("{} {}", r.method, r.path()))
+        .collect();
+    assert_eq!(
+        calls[..4],
+        [
+            format!("GET {rg}"),
+            format!("PUT {rg}"),
+            format!("POST {stack}/validate"),
+            format!("PUT {stack}")
+        ]
+    );
+    assert!(calls.contains(&"GET /lro/stack-status".to_string()), "{calls:#?}");
+    // Progress comes from the deployment the stack runs.
+    let operations =
+        format!("GET {rg}/providers/Microsoft.Resources/deployments/aoai-vnet-demo-20261130-fake/operations");
+    assert!(calls.contains(&operations), "{calls:#?}");
+    assert_eq!(calls.last().unwrap(), &format!("GET {stack}"));
+    assert_eq!(
+        fake.count("PUT", "/providers/Microsoft.Resources/deployments/"),
+        0,
+        "a stack, not a deployment"
+    );
+
+    let reqs = fake.requests();
+    let put = reqs.iter().find(|r| r.method == "PUT" && r.path() == stack).unwrap();
+    assert_eq!(put.query("api-version").as_deref(), Some("2024-03-01"));
+    let body = put.json();
+    assert!(
+        body.get("location").is_none(),
+        "a resource-group stack has its group's location"
+    );
+    let p = &body["properties"];
+    assert_eq!(
+        p["actionOnUnmanage"],
+        serde_json::json!({"resources": "detach", "resourceGroups": "detach", "managementGroups": "detach"})
+    );
+    assert_eq!(
+        p["denySettings"],
+        serde_json::json!({"mode": "denyWriteAndDelete", "excludedPrincipals": [DEPLOYER], "applyToChildScopes": false})
+    );
+    assert!(p["template"]["$schema"]
+        .as_str()
+        .unwrap()
+        .contains("deploymentTemplate.json"));
+    let validate = reqs
+        .iter()
+        .find(|r| r.method == "POST" && r.path().ends_with("/validate"))
+        .unwrap();
+    assert_eq!(validate.json(), body, "what is validated is what is deployed");
+
+    let e = err(&o);
+    assert!(
+        e.contains("deployment stack aoai-vnet-demo -> resource group rg-demo"),
+        "{e}"
+    );
+    assert!(
+        e.contains(&format!("except for the deploying principal {DEPLOYER}")),
+        "{e}"
+    );
+    assert!(e.contains("never deleted"), "{e}");
+    assert!(
+        e.contains("  done    Microsoft.Network/networkSecurityGroups nsg-demo-main-default"),
+        "{e}"
+    );
+    assert!(e.contains("deployment stack aoai-vnet-demo succeeded"), "{e}");
+    // The stack's outputs, printed and saved for `hosts`.
+    assert!(out(&o).contains("privateEndpointIp: 10.0.1.4"), "{}", out(&o));
+    let dir = scratch_dir("stack");
+    let saved: Value =
+        serde_json::from_str(&fs::read_to_string(dir.join("infra/deployment-outputs.json")).unwrap()).unwrap();
+    assert_eq!(saved["privateEndpointIp"]["value"], "10.0.1.4");
+}
+
+/// The folder `deploy` ran in (`setup` made it).
+fn scratch_dir(name: &str) -> PathBuf {
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("deploy-gov-{name}"))
+}
+
+#[test]
+fn a_topology_across_resource_groups_is_a_subscription_stack_with_a_location() {
+    let fake = stack_fake(Outcome::Succeeded(outputs()));
+    let topology = "name: demo\nlocation: eastus\nvnets:\n  main:\n    address_space: 10.0.0.0/16\nopenai: { resource_group: rg-demo-ai }\n";
+    let o = deploy(&fake, "stack-sub", topology, &["--yes", "--stack"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let path = format!("/subscriptions/{SUB}{STACK}");
+    let put = fake
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "PUT" && r.path() == path)
+        .expect("a subscription-scope stack");
+    assert_eq!(put.json()["location"], "eastus");
+    assert!(put.json()["properties"]["template"]["$schema"]
+        .as_str()
+        .unwrap()
+        .contains("subscriptionDeploymentTemplate.json"));
+    assert_eq!(
+        fake.count("PUT", "/resourcegroups/"),
+        0,
+        "the template creates its groups"
+    );
+}
+
+#[test]
+fn a_token_that_does_not_name_the_deployer_stops_before_anything_is_sent() {
+    // The default fake issues an opaque token: nobody to exclude from the deny settings.
+    let fake = Fake::start(Script::default().handler());
+    let o = deploy(&fake, "stack-opaque", TOPOLOGY, &["--yes", "--stack"]);
+    assert_eq!(o.status.code(), Some(4), "{}", err(&o));
+    assert!(err(&o).contains("not a JWT"), "{}", err(&o));
+    assert_eq!(fake.count("POST", "/validate"), 0);
+    assert_eq!(fake.count("PUT", "/subscriptions/"), 0, "not even the resource group");
+}
+
+#[test]
+fn a_failed_stack_shows_azures_error_and_exits_4() {
+    let fake = stack_fake(Outcome::Failed {
+        error: serde_json::json!({"code": "DeploymentStackDeploymentFailed", "message": "One or more resources could not be deployed."}),
+        failed_op: serde_json::json!({"status": "Failed", "error": {"code": "RequestDisallowedByPolicy", "message": "Resource 'oai-demo' was disallowed by policy."}}),
+    });
+    let o = deploy(&fake, "stack-failed", TOPOLOGY, &["--yes", "--stack"]);
+    assert_eq!(o.status.code(), Some(4), "{}", err(&o));
+    let e = err(&o);
+    assert!(e.contains("ended failed"), "{e}");
+    assert!(e.contains("DeploymentStackDeploymentFailed"), "{e}");
+    assert!(
+        e.contains("RequestDisallowedByPolicy"),
+        "the stack's deployment's failed operation: {e}"
+    );
+}
+
+#[test]
+fn a_stack_what_if_validates_the_stack_and_previews_the_template() {
+    let fake = Fake::start(
+        Script {
+            access_token: SP_JWT,
+            rg_exists: true,
+            what_if: recorded("redeploy-unchanged.json"),
+            ..Script::default()
+        }
+        .handler(),
+    );
+    let o = deploy(&fake, "stack-what-if", TOPOLOGY, &["--what-if", "--stack"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(fake.count("POST", "/deploymentStacks/aoai-vnet-demo/validate"), 1);
+    assert_eq!(fake.count("POST", "/deployments/aoai-vnet-demo/whatIf"), 1);
+    assert_eq!(fake.count("PUT", "/deploymentStacks/"), 0);
+    let text = out(&o);
+    assert!(text.contains("Resource changes: 2 no change.\n"), "{text}");
+    assert!(
+        text.contains("the stack deploys the same resources and adds its deny assignments"),
+        "{text}"
+    );
+}

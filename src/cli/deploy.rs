@@ -13,7 +13,7 @@ use crate::deploy::credentials::{self, AuthMode, CloudAuth};
 use crate::deploy::error::{hints, ArmError, Error};
 use crate::deploy::params::{self, Assignment};
 use crate::deploy::progress::{human, Progress};
-use crate::deploy::{self as dep, noise, whatif, Arm, Client, Deployment, Scope, TemplateScope};
+use crate::deploy::{self as dep, noise, whatif, Arm, Client, Deployable, Deployment, Scope, TemplateScope};
 use crate::{compile, Target};
 use clap::ValueEnum;
 use serde_json::Value;
@@ -49,6 +49,13 @@ pub struct DeployArgs {
     /// Validate the deployment with Azure Resource Manager and deploy nothing.
     #[arg(long)]
     pub validate_only: bool,
+    /// Deploy as a deployment stack of the same name and scope: deny settings
+    /// (denyWriteAndDelete) keep everyone but the deploying principal from changing or deleting
+    /// what it deploys (re-opening the account's network, say), and a resource the topology no
+    /// longer holds is detached, left in Azure unprotected, never deleted (actionOnUnmanage
+    /// detach). Needs permission to manage deny settings (Owner, or Azure Deployment Stack Owner).
+    #[arg(long)]
+    pub stack: bool,
     /// Deploy without showing the what-if and asking; required when not interactive (CI set,
     /// or standard input is not a terminal).
     #[arg(long, short = 'y')]
@@ -258,7 +265,8 @@ fn deploy(a: &DeployArgs) -> Result<u8, Error> {
         Some(rg) => format!("resource group {rg}"),
         None => format!("subscription scope ({})", model.location),
     };
-    eprintln!("deployment {name} -> {target}, subscription {subscription}");
+    let kind = if a.stack { "deployment stack" } else { "deployment" };
+    eprintln!("{kind} {name} -> {target}, subscription {subscription}");
     eprintln!("  Resource Manager: {}", arm.endpoint());
     eprintln!("  credential: {}", arm.credential());
 
@@ -266,6 +274,18 @@ fn deploy(a: &DeployArgs) -> Result<u8, Error> {
     set_interrupt_note("nothing was deployed".into());
     install_interrupt_handler();
     arm.sign_in()?;
+    // A stack: the deploying principal, excluded from its deny settings.
+    let stack = if a.stack {
+        let principal = arm.principal_id()?;
+        eprintln!("  deny settings: denyWriteAndDelete on what the stack deploys, except for the deploying principal {principal}");
+        eprintln!("  resources the topology no longer holds are detached (left in Azure), never deleted");
+        Some(dep::Stack {
+            deployment: d.clone(),
+            excluded_principal: principal,
+        })
+    } else {
+        None
+    };
     if let Some(rg) = &resource_group {
         if arm.resource_group_exists(&subscription, rg)? {
             eprintln!("resource group {rg} exists");
@@ -277,7 +297,10 @@ fn deploy(a: &DeployArgs) -> Result<u8, Error> {
             ));
         }
     }
-    arm.validate(&d)?;
+    match &stack {
+        Some(s) => arm.validate(s)?,
+        None => arm.validate(&d)?,
+    };
     eprintln!("validation passed");
     if a.validate_only {
         return Ok(EXIT_OK);
@@ -293,6 +316,9 @@ fn deploy(a: &DeployArgs) -> Result<u8, Error> {
         };
         let color = std::io::stdout().is_terminal() && env("NO_COLOR").is_none();
         print!("{}{hidden}", whatif::render(&result, color));
+        if stack.is_some() {
+            println!("(The what-if of the template as a deployment: the stack deploys the same resources and adds its deny assignments.)");
+        }
         let _ = std::io::stdout().flush();
         if what_if {
             return Ok(EXIT_OK);
@@ -309,16 +335,16 @@ fn deploy(a: &DeployArgs) -> Result<u8, Error> {
     }
 
     // 4. Deploy and follow.
-    set_interrupt_note(follow_note(&d, true));
+    set_interrupt_note(follow_note(&d, a.stack, true));
     let terminal = std::io::stderr().is_terminal();
     let color = terminal && env("NO_COLOR").is_none();
     let mut progress = Progress::new(dep::resource_count(&d.template), terminal, color);
-    eprintln!("deploying {name} (Ctrl-C stops following it; the deployment goes on in Azure)");
+    eprintln!("deploying {name} (Ctrl-C stops following it; the {kind} goes on in Azure)");
     let mut following = false;
-    let result = arm.start(&d).and_then(|started| {
-        following = true;
-        arm.follow(&d, started, &mut progress)
-    });
+    let result = match &stack {
+        Some(s) => start_and_follow(&arm, s, &mut progress, &mut following),
+        None => start_and_follow(&arm, &d, &mut progress, &mut following),
+    };
     progress.finish();
     let took = human(progress.elapsed());
     set_interrupt_note(format!("the deployment {name} has ended"));
@@ -331,12 +357,12 @@ fn deploy(a: &DeployArgs) -> Result<u8, Error> {
         Err(e) if following => {
             // Azure accepted the deployment: whatever failed here, it may still be running.
             print_error(&e);
-            eprintln!("note: {}", follow_note(&d, false));
+            eprintln!("note: {}", follow_note(&d, a.stack, false));
             return Ok(exit_code(&e));
         }
         Err(e) => return Err(e),
     };
-    eprintln!("deployment {name} succeeded in {took}");
+    eprintln!("{kind} {name} succeeded in {took}");
     print_outputs(&outputs);
     match dep::write_outputs(&a.outputs_file, &outputs) {
         Ok(()) => {
@@ -348,6 +374,18 @@ fn deploy(a: &DeployArgs) -> Result<u8, Error> {
             Ok(EXIT_IO)
         }
     }
+}
+
+/// PUTs `d` and follows it; `following` is set once Azure accepted it.
+fn start_and_follow(
+    arm: &Arm,
+    d: &impl Deployable,
+    progress: &mut Progress,
+    following: &mut bool,
+) -> Result<Value, Error> {
+    let started = arm.start(d)?;
+    *following = true;
+    arm.follow(d, started, progress)
 }
 
 fn confirm(question: &str) -> bool {
@@ -362,7 +400,10 @@ fn confirm(question: &str) -> bool {
 
 /// How to follow or cancel a deployment that goes on after this command stopped.
 /// `interrupted`: the user stopped this command (else it failed while following).
-fn follow_note(d: &Deployment, interrupted: bool) -> String {
+fn follow_note(d: &Deployment, stack: bool, interrupted: bool) -> String {
+    if stack {
+        return stack_follow_note(d, interrupted);
+    }
     let (show, ops, cancel) = match &d.scope {
         Scope::ResourceGroup {
             subscription,
@@ -391,6 +432,29 @@ fn follow_note(d: &Deployment, interrupted: bool) -> String {
     };
     format!(
         "the deployment {} {status}.\n  follow it:  {show}\n  operations: {ops}\n  cancel it:  {cancel}\n  (or the Deployments page of the resource group or subscription in the portal)",
+        d.name
+    )
+}
+
+/// `follow_note` for a deployment stack: `az stack` shows it; what runs is the stack's deployment.
+fn stack_follow_note(d: &Deployment, interrupted: bool) -> String {
+    let at = match &d.scope {
+        Scope::ResourceGroup {
+            subscription,
+            resource_group,
+        } => format!(
+            "group show -g {resource_group} -n {} --subscription {subscription}",
+            d.name
+        ),
+        Scope::Subscription { subscription } => format!("sub show -n {} --subscription {subscription}", d.name),
+    };
+    let status = if interrupted {
+        "goes on in Azure; this command only stopped following it"
+    } else {
+        "may still be running in Azure; this command could not follow it to its end"
+    };
+    format!(
+        "the deployment stack {} {status}.\n  follow it:  az stack {at} --query provisioningState\n  its deployment: az stack {at} --query deploymentId (cancel that deployment to stop it)",
         d.name
     )
 }
