@@ -270,6 +270,12 @@ fn collect<'a>(e: &'a ArmError, out: &mut Vec<&'a ArmError>) {
 
 fn hint(code: &str, message: &str) -> Option<&'static str> {
     Some(match code {
+        "AuthorizationFailed" | "LinkedAuthorizationFailed" if message.contains("manageDenySetting") => {
+            "a deployment stack with deny settings needs `Microsoft.Resources/deploymentStacks/manageDenySetting/action`: the Owner or Azure Deployment Stack Owner role on the resource group (or subscription)"
+        }
+        "AuthorizationFailed" | "LinkedAuthorizationFailed" if message.contains("deny assignment") => {
+            "a deployment stack's deny assignment protects these resources: deploy with `--stack` as the principal the stack excludes (the one that created it), or change the stack"
+        }
         "AuthorizationFailed" | "LinkedAuthorizationFailed" => {
             "the signed-in identity lacks a role: it needs Contributor on the resource group (or the subscription, to create the group); `az role assignment create --assignee <id> --role Contributor --scope <scope>`"
         }
@@ -404,5 +410,19 @@ mod tests {
             ..Default::default()
         };
         assert!(hints(&[&q])[0].contains("capacity"));
+    }
+
+    #[test]
+    fn stack_permissions_and_deny_assignments_get_their_own_hints() {
+        let denied = ArmError::from_json(&json!({"code": "AuthorizationFailed",
+            "message": "The client 'x' has permission to perform action 'Microsoft.CognitiveServices/accounts/write' on scope 'y'; however, the access is denied because of the deny assignment with name 'z'."}))
+        .unwrap();
+        assert!(hints(&[&denied])[0].contains("deny assignment protects"));
+        let manage = ArmError::from_json(&json!({"code": "AuthorizationFailed",
+            "message": "The client 'x' does not have authorization to perform action 'Microsoft.Resources/deploymentStacks/manageDenySetting/action'."}))
+        .unwrap();
+        assert!(hints(&[&manage])[0].contains("Azure Deployment Stack Owner"));
+        let plain = ArmError::from_json(&json!({"code": "AuthorizationFailed", "message": "no"})).unwrap();
+        assert!(hints(&[&plain])[0].contains("Contributor"));
     }
 }
