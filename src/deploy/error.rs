@@ -328,6 +328,9 @@ fn hint(code: &str, message: &str) -> Option<&'static str> {
         "InvalidParameter" | "BadRequest" if message.contains("EncryptionAtHost") => {
             "register the EncryptionAtHost feature: `az feature register --namespace Microsoft.Compute --name EncryptionAtHost`, or set `jumpbox.encryption_at_host: false`"
         }
+        "ScopeLocked" => {
+            "a delete lock (`locks: true`) protects this resource or one above it, so it cannot be deleted (a subnet of a locked VNet included): if the deletion is intended, remove the lock first (`az lock list -g <group> -o table`, then `az lock delete --ids <lock ID>`)"
+        }
         "InUseSubnetCannotBeDeleted" => {
             "the VNet already has subnets this topology does not declare (incremental deployments still rewrite the VNet's subnet list): add them to the topology"
         }
@@ -422,6 +425,8 @@ mod tests {
             "message": "The client 'x' does not have authorization to perform action 'Microsoft.Resources/deploymentStacks/manageDenySetting/action'."}))
         .unwrap();
         assert!(hints(&[&manage])[0].contains("Azure Deployment Stack Owner"));
+        let locked = ArmError::from_json(&json!({"code": "ScopeLocked", "message": "The scope cannot perform delete operation because following scope(s) are locked."})).unwrap();
+        assert!(hints(&[&locked])[0].contains("remove the lock first"));
         let plain = ArmError::from_json(&json!({"code": "AuthorizationFailed", "message": "no"})).unwrap();
         assert!(hints(&[&plain])[0].contains("Contributor"));
     }
