@@ -286,31 +286,12 @@ fn assert_caught(cases: &[Mutation]) {
     }
 }
 
-/// Governance across resource groups and subscriptions: the account in its own group (its
-/// diagnostic setting and lock go with it and refer to the workspace in the default group), a
-/// spoke in another subscription (its lock goes into that subscription's module).
-const GOVERNED_SPREAD: &str = r#"
-name: audited
-location: eastus
-vnets:
-  hub:
-    address_space: 10.0.0.0/16
-    subnets: { default: /24, private-endpoints: /27 }
-  far:
-    address_space: 10.2.0.0/16
-    subscription: 33333333-3333-4333-8333-333333333333
-    resource_group: rg-audited-far
-    peer: hub
-openai:
-  resource_group: rg-audited-ai
-bastion: { vnet: hub }
-diagnostics: { retention_days: 60 }
-locks: true
-"#;
-
 #[test]
 fn governance_says_the_same_in_both_forms_and_its_mutations_are_caught() {
-    let spread = build("governed.yaml", GOVERNED_SPREAD);
+    // Governance across resource groups and subscriptions (also run through Microsoft's Bicep
+    // CLI by tests/bicep_cli.rs).
+    let name = "tests/fixtures/bicep/governed-spread.yaml";
+    let spread = build(name, &std::fs::read_to_string(repo().join(name)).unwrap());
     equivalent(&spread).unwrap();
     let ai = spread
         .modules

@@ -44,12 +44,9 @@ fn workspace(cx: &mut Ctx, d: &LogSettings) -> Option<Workspace> {
             None => DEFAULT_RETENTION_DAYS,
         };
         let name = format!("log-{}", cx.workload);
-        cx.name(
-            &naming::LOG_ANALYTICS_WORKSPACE,
-            "",
-            &name,
-            given.map_or(d.span, |w| w.span),
-        );
+        let span = given.map_or(d.span, |w| w.span);
+        let default_group = super::network::scope_key(&crate::model::Scope::default());
+        cx.name(&naming::LOG_ANALYTICS_WORKSPACE, &default_group, &name, span);
         return Some(Workspace::New {
             name,
             retention_days: days,

@@ -1,6 +1,7 @@
 //! `aoai-vnet deploy`: compile the topology, then deploy its ARM template through the Resource
 //! Manager REST API (`crate::deploy`): create the resource group if missing, validate, then
-//! what-if or deploy and follow the deployment to its end; print and save the outputs.
+//! what-if (quiet: `deploy::noise`; or all of it) or deploy and follow the deployment to its end;
+//! print and save the outputs. `--stack` deploys the same template as a deployment stack.
 //!
 //! Exit codes: 0 deployed (or validated, or what-if shown, or the user declined); 1 the topology
 //! has errors; 2 usage (a missing parameter, no `--yes` when not interactive, a bad endpoint);
