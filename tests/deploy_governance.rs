@@ -220,7 +220,12 @@ fn a_stack_denies_writes_to_all_but_the_deployer_and_detaches_what_it_drops() {
     );
     assert_eq!(
         p["denySettings"],
-        serde_json::json!({"mode": "denyWriteAndDelete", "excludedPrincipals": [DEPLOYER], "applyToChildScopes": false})
+        serde_json::json!({
+            "mode": "denyWriteAndDelete",
+            "excludedPrincipals": [DEPLOYER],
+            "excludedActions": ["Microsoft.Network/privateEndpoints/privateDnsZoneGroups/write"],
+            "applyToChildScopes": true
+        })
     );
     assert!(p["template"]["$schema"]
         .as_str()

@@ -51,10 +51,11 @@ pub struct DeployArgs {
     #[arg(long)]
     pub validate_only: bool,
     /// Deploy as a deployment stack of the same name and scope: deny settings
-    /// (denyWriteAndDelete) keep everyone but the deploying principal from changing or deleting
-    /// what it deploys (re-opening the account's network, say), and a resource the topology no
-    /// longer holds is detached, left in Azure unprotected, never deleted (actionOnUnmanage
-    /// detach). Needs permission to manage deny settings (Owner, or Azure Deployment Stack Owner).
+    /// (denyWriteAndDelete, child scopes included) keep everyone but the deploying principal from
+    /// changing or deleting what it deploys and what lies below it (re-opening the account's
+    /// network, removing a subnet's NSG), and a resource the topology no longer holds is
+    /// detached, left in Azure unprotected, never deleted (actionOnUnmanage detach). Needs
+    /// permission to manage deny settings (Owner, or Azure Deployment Stack Owner).
     #[arg(long)]
     pub stack: bool,
     /// Deploy without showing the what-if and asking; required when not interactive (CI set,
@@ -278,7 +279,7 @@ fn deploy(a: &DeployArgs) -> Result<u8, Error> {
     // A stack: the deploying principal, excluded from its deny settings.
     let stack = if a.stack {
         let principal = arm.principal_id()?;
-        eprintln!("  deny settings: denyWriteAndDelete on what the stack deploys, except for the deploying principal {principal}");
+        eprintln!("  deny settings: denyWriteAndDelete on what the stack deploys and below it, except for the deploying principal {principal}");
         eprintln!("  resources the topology no longer holds are detached (left in Azure), never deleted");
         Some(dep::Stack {
             deployment: d.clone(),

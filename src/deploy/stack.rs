@@ -9,7 +9,8 @@
 //! `location` required at subscription scope; `actionOnUnmanage` and `denySettings` required.
 //! `denySettings.mode` `denyWriteAndDelete`: "authorized users can read from a resource, but cannot
 //! modify or delete it"; `excludedPrincipals`: at most 5 Entra ID principal IDs exempt from it;
-//! `applyToChildScopes`: whether the deny assignment also covers resources below each managed one.
+//! `excludedActions`: at most 200 operations exempt from it; `applyToChildScopes`: whether the
+//! deny assignment also covers resources below each managed one.
 //! And Microsoft Learn, "Deployment stacks": a detached resource stays in Azure, unmanaged.
 
 use super::arm::{Deployable, Deployment, Scope};
@@ -23,6 +24,14 @@ pub const ACTION_ON_UNMANAGE: &str = "detach";
 /// Nobody but the excluded principals writes or deletes what the stack deploys: the account's
 /// network rules cannot be re-opened by hand.
 pub const DENY_MODE: &str = "denyWriteAndDelete";
+/// The deny assignment also covers what lies below each managed resource: a subnet of a VNet,
+/// a rule of an NSG, a record or link of a zone are changed through their own APIs, and would
+/// otherwise stay writable by hand (a subnet's NSG removed, a rule that opens a port).
+pub const APPLY_TO_CHILD_SCOPES: bool = true;
+/// What stays allowed below the managed resources: Azure Policy (DeployIfNotExists, as in Azure
+/// landing zones) adds or repairs a private endpoint's zone group after deployment (`dns.mode:
+/// policy`); denying it would break the endpoint's DNS.
+pub const EXCLUDED_ACTIONS: &[&str] = &["Microsoft.Network/privateEndpoints/privateDnsZoneGroups/write"];
 
 /// A stack that deploys `deployment`'s template where the deployment would go, under its name.
 #[derive(Clone, Debug)]
@@ -67,10 +76,8 @@ impl Deployable for Stack {
             "denySettings": {
                 "mode": DENY_MODE,
                 "excludedPrincipals": [self.excluded_principal],
-                // The deny assignment covers the managed resources themselves; what Azure or a
-                // policy adds below them (an endpoint connection's approval, a zone group) stays
-                // writable.
-                "applyToChildScopes": false,
+                "excludedActions": EXCLUDED_ACTIONS,
+                "applyToChildScopes": APPLY_TO_CHILD_SCOPES,
             },
         }))
     }
@@ -147,6 +154,14 @@ mod tests {
         assert_eq!(
             p["denySettings"]["excludedPrincipals"],
             json!(["0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"])
+        );
+        assert_eq!(
+            p["denySettings"]["applyToChildScopes"], true,
+            "subnets and NSG rules too"
+        );
+        assert_eq!(
+            p["denySettings"]["excludedActions"],
+            json!(["Microsoft.Network/privateEndpoints/privateDnsZoneGroups/write"])
         );
         assert_eq!(p["parameters"], json!({"k": {"value": "v"}}));
         let s = stack(Scope::Subscription {
