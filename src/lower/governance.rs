@@ -102,6 +102,7 @@ fn diagnostic_settings(l: &mut Lowering, workspace: &Value, workspace_name: &str
     for (target, sources) in targets {
         let sym = l.symbol(&[&target, "diagnostics"]);
         let mut r = Resource::new(sym, DIAGNOSTIC_SETTING, format!("to-{workspace_name}"));
+        r.scope = l.t.scope_of(&target).clone();
         r.extends = Some(target);
         r.comment = Some(format!("Sends {} to Log Analytics.", sources.what));
         let enabled = |key: &str, name: &str| obj([(key, Value::str(name)), ("enabled", Value::Bool(true))]);
@@ -136,6 +137,7 @@ fn locks(l: &mut Lowering) {
     for (target, name, note) in targets {
         let sym = l.symbol(&[&target, "lock"]);
         let mut r = Resource::new(sym, LOCK, lock_name(&name));
+        r.scope = l.t.scope_of(&target).clone();
         r.extends = Some(target);
         r.set(
             "properties",
