@@ -132,7 +132,7 @@ pub struct Resource {
     pub name: String,
     /// The parent's symbol, for child resources.
     pub parent: Option<String>,
-    /// The resource this one applies to, for extension resources such as a role assignment (ARM
+    /// The resource this one applies to, for extension resources such as a role assignment, a lock or a diagnostic setting (ARM
     /// `scope`, Bicep `scope:`). It lives in that resource's resource group.
     pub extends: Option<String>,
     /// A name computed by the deployment (`guid(…)` of a role assignment) instead of `name`, which
@@ -348,10 +348,11 @@ impl Template {
         }
     }
 
-    /// Where a resource lives: its own scope, or its top-level ancestor's.
+    /// Where a resource lives: its own scope, or its top-level ancestor's (an extension
+    /// resource's: the resource it extends).
     pub fn scope_of(&self, symbol: &str) -> &crate::model::Scope {
         let r = self.resource(symbol);
-        match &r.parent {
+        match r.parent.as_ref().or(r.extends.as_ref()) {
             Some(p) => self.scope_of(p),
             None => &r.scope,
         }

@@ -32,6 +32,8 @@ pub struct Model {
     /// Where problems of the estate as a whole point (the `vnets` key), such as a template
     /// that would pass ARM's size limit.
     pub vnets_span: Option<crate::source::Span>,
+    /// TOPOLOGY.md "Governance": logs and locks.
+    pub governance: Governance,
 }
 
 /// Where a resource lives when it is not in the deployment's own resource group.
@@ -347,4 +349,25 @@ impl Model {
     pub fn vnet_subnet(&self, vnet: VnetId, subnet: &str) -> Option<&Subnet> {
         self.vnets[vnet].subnets.iter().find(|s| s.name == subnet)
     }
+}
+
+/// Where logs and metrics go, and whether what must not disappear is locked.
+#[derive(Clone, Debug, Default)]
+pub struct Governance {
+    pub workspace: Option<Workspace>,
+    pub locks: bool,
+}
+
+/// The Log Analytics workspace that diagnostic settings send to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Workspace {
+    /// Created in the default resource group.
+    New { name: String, retention_days: u64 },
+    /// Owned elsewhere (any subscription), by resource ID.
+    Existing {
+        id: String,
+        subscription: String,
+        resource_group: String,
+        name: String,
+    },
 }

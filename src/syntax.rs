@@ -24,6 +24,8 @@ pub mod keys {
         "vpn_gateway",
         "dns_resolver",
         "resource_group",
+        "diagnostics",
+        "locks",
     ];
     pub const VNET: &[&str] = &[
         "name",
@@ -92,6 +94,7 @@ pub mod keys {
     pub const LOGIN: &[&str] = &["principal_id", "principal_type", "admin"];
     pub const VPN_GATEWAY: &[&str] = &["vnet", "sku", "name", "client_address_pool", "tenant_id", "audience"];
     pub const DNS_RESOLVER: &[&str] = &["vnet", "name", "inbound_ip"];
+    pub const DIAGNOSTICS: &[&str] = &["workspace", "retention_days"];
 }
 
 #[derive(Debug, Default)]
@@ -111,6 +114,17 @@ pub struct Topology {
     pub vpn_gateway: Option<VpnGateway>,
     pub dns_resolver: Option<DnsResolver>,
     pub resource_group: Option<Str>,
+    pub diagnostics: Option<LogSettings>,
+    pub locks: Option<Spanned<bool>>,
+}
+
+/// `diagnostics`: where logs and metrics go (TOPOLOGY.md "Governance").
+#[derive(Debug, Default)]
+pub struct LogSettings {
+    pub span: Span,
+    /// `new` or the resource ID of an existing Log Analytics workspace.
+    pub workspace: Option<Str>,
+    pub retention_days: Option<Spanned<u64>>,
 }
 
 #[derive(Debug, Default)]
@@ -467,7 +481,21 @@ impl Reader<'_> {
         t.vpn_gateway = f.get("vpn_gateway").map(|n| self.vpn_gateway(n));
         t.dns_resolver = f.get("dns_resolver").map(|n| self.dns_resolver(n));
         t.resource_group = self.opt_string(&f, "resource_group");
+        t.diagnostics = f.get("diagnostics").map(|n| self.diagnostics(n));
+        t.locks = self.opt_bool(&f, "locks");
         t
+    }
+
+    fn diagnostics(&mut self, node: &Node) -> LogSettings {
+        let mut d = LogSettings {
+            span: node.span,
+            ..LogSettings::default()
+        };
+        if let Some(f) = self.fields(node, node.span, "diagnostics", keys::DIAGNOSTICS) {
+            d.workspace = self.opt_string(&f, "workspace");
+            d.retention_days = self.opt_uint(&f, "retention_days");
+        }
+        d
     }
 
     fn vnet(&mut self, key: &Str, node: &Node) -> Vnet {

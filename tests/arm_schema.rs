@@ -103,7 +103,7 @@ const EMBEDDED: [(&str, &str); 3] = [
 ];
 
 /// Every resource type the compiler can emit; each must appear in some validated template.
-const EMITTED_TYPES: [&str; 22] = [
+const EMITTED_TYPES: [&str; 25] = [
     "Microsoft.Resources/resourceGroups",
     "Microsoft.Resources/deployments",
     "Microsoft.Network/networkSecurityGroups",
@@ -126,6 +126,9 @@ const EMITTED_TYPES: [&str; 22] = [
     "Microsoft.Network/natGateways",
     "Microsoft.Network/routeTables",
     "Microsoft.Authorization/roleAssignments",
+    "Microsoft.OperationalInsights/workspaces",
+    "Microsoft.Insights/diagnosticSettings",
+    "Microsoft.Authorization/locks",
 ];
 
 fn read_json(path: &str) -> Value {
@@ -469,4 +472,47 @@ fn rejects_a_parameters_file_entry_without_a_value() {
         "expected an error at /parameters/location; got:\n{}",
         errs.join("\n")
     );
+}
+
+/// `examples/logs-and-locks.yaml`'s template, to break on purpose.
+fn governed_template() -> Value {
+    let path = format!("{EXAMPLES_DIR}/logs-and-locks.yaml");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path}: {e}"));
+    build(&path, &text).0
+}
+
+#[test]
+fn rejects_a_diagnostic_setting_that_mixes_categories_and_groups_or_sends_nothing() {
+    let mut t = governed_template();
+    let i = index_of(&t, "Microsoft.Insights/diagnosticSettings");
+    t["resources"][i]["properties"]["logs"][1] = json!({ "categoryGroup": "audit", "enabled": true });
+    assert_rejected(&t, &format!("/resources/{i}/properties/logs"), "anyOf");
+    let mut t = governed_template();
+    let props = t["resources"][i]["properties"].as_object_mut().expect("properties");
+    props.remove("logs");
+    props.remove("metrics");
+    assert_rejected(&t, &format!("/resources/{i}/properties"), "anyOf");
+}
+
+#[test]
+fn rejects_an_extension_resource_without_its_scope_or_a_long_lock_note() {
+    let mut t = governed_template();
+    let i = index_of(&t, "Microsoft.Authorization/locks");
+    t["resources"][i].as_object_mut().expect("lock").remove("scope");
+    assert_rejected(&t, &format!("/resources/{i}"), "scope");
+    let mut t = governed_template();
+    t["resources"][i]["properties"]["notes"] = json!("x".repeat(513));
+    assert_rejected(&t, &format!("/resources/{i}/properties/notes"), "longer than 512");
+    let mut t = governed_template();
+    t["resources"][i]["scope"] =
+        json!("/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v");
+    assert_rejected(&t, &format!("/resources/{i}/scope"), "does not match");
+}
+
+#[test]
+fn rejects_a_workspace_retention_past_two_years() {
+    let mut t = governed_template();
+    let i = index_of(&t, "Microsoft.OperationalInsights/workspaces");
+    t["resources"][i]["properties"]["retentionInDays"] = json!(731);
+    assert_rejected(&t, &format!("/resources/{i}/properties/retentionInDays"), "731");
 }

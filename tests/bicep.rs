@@ -298,6 +298,93 @@ fn assert_caught(cases: &[Mutation]) {
 }
 
 #[test]
+fn governance_says_the_same_in_both_forms_and_its_mutations_are_caught() {
+    // Governance across resource groups and subscriptions (also run through Microsoft's Bicep
+    // CLI by tests/bicep_cli.rs).
+    let name = "tests/fixtures/bicep/governed-spread.yaml";
+    let spread = build(name, &std::fs::read_to_string(repo().join(name)).unwrap());
+    equivalent(&spread).unwrap();
+    let ai = spread
+        .modules
+        .iter()
+        .find(|(_, t)| t.contains("resource accountDiagnostics"))
+        .map(|(_, t)| t.as_str())
+        .expect("the account's module holds its diagnostic setting");
+    // It waits for the workspace in the default resource group, which it declares `existing`,
+    // and refers to the account, deployed by another module into the same group.
+    assert!(
+        ai.contains("resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2025-02-01' existing = {"),
+        "{ai}"
+    );
+    assert!(
+        ai.contains("resource account 'Microsoft.CognitiveServices/accounts@"),
+        "{ai}"
+    );
+    assert!(ai.contains("  scope: account\n  name: 'to-log-audited'\n"), "{ai}");
+    assert!(
+        spread
+            .modules
+            .values()
+            .any(|t| t
+                .contains("resource accountLock 'Microsoft.Authorization/locks@2020-05-01' = {\n  scope: account\n"))
+    );
+    let far = spread
+        .modules
+        .values()
+        .find(|t| t.contains("resource vnetFarLock"))
+        .expect("the far spoke's lock is in its module");
+    assert!(!far.contains("Diagnostics"), "{far}");
+
+    let locked = example("logs-and-locks");
+    let central = example("central-logs");
+    equivalent(&locked).unwrap();
+    equivalent(&central).unwrap();
+    let setting = "resource main: Microsoft.Insights/diagnosticSettings to-log-fabrikam on";
+    assert_caught(&[
+        (
+            "a lock on another VNet",
+            &locked,
+            "",
+            "  scope: vnetHub\n  name: 'lock-vnet-fabrikam-hub'",
+            "  scope: vnetApp\n  name: 'lock-vnet-fabrikam-hub'",
+            "resources:",
+        ),
+        (
+            "a dropped log category",
+            &locked,
+            "",
+            "      {\n        category: 'RequestResponse'\n        enabled: true\n      }\n",
+            "",
+            setting,
+        ),
+        (
+            "logs sent to another resource",
+            &central,
+            "",
+            "    workspaceId: logAnalytics.id\n",
+            "    workspaceId: account.id\n",
+            "resource main: Microsoft.Insights/diagnosticSettings to-law-platform-central on",
+        ),
+        (
+            "a dependsOn the scope already implies",
+            &locked,
+            "",
+            "  scope: account\n  name: 'to-log-fabrikam'\n",
+            "  scope: account\n  name: 'to-log-fabrikam'\n  dependsOn: [\n    account\n  ]\n",
+            "already implied",
+        ),
+        (
+            "a suppression of the API-version rule on another resource",
+            &locked,
+            "",
+            "resource vnetHubLock ",
+            "#disable-next-line use-recent-api-versions\nresource vnetHubLock ",
+            "unexpected suppression of use-recent-api-versions",
+        ),
+    ]);
+}
+
+#[test]
 fn mutations_are_caught() {
     let guide = example("guide");
     let hub = example("hub-spoke-vpn");
@@ -1211,13 +1298,18 @@ fn arm_template(t: &Json, cx: &ArmCx, deployment: &str, tree: &mut Tree) -> Resu
         let mut body = canon_arm(r, cx)?;
         let o = body.as_object_mut().unwrap();
         o.remove("dependsOn");
-        if let Some(scope) = o.remove("scope") {
-            let relative = scope.as_str().ok_or(format!("{name}: scope {scope}"))?;
-            o.insert("extends".into(), relative_id(&cx.scope, relative)?.json());
+        let mut label = format!("{deployment}: {ty} {name}");
+        // An extension resource: `scope` names the resource it applies to, relative to the
+        // resource group it is deployed into.
+        if let Some(target) = o.remove("scope") {
+            let relative = target.as_str().ok_or(format!("{name}: scope {target}"))?;
+            let id = relative_id(&cx.scope, relative)?.json();
+            label = format!("{label} on {}", expr_text(id.clone()));
+            o.insert("extends".into(), id);
         }
         o.insert("name".into(), json!(name));
         o.insert("scope".into(), json!(scope_text(&cx.scope)));
-        tree.resources.push((format!("{deployment}: {ty} {name}"), body, deps));
+        tree.resources.push((label, body, deps));
     }
     Ok(())
 }
@@ -1549,10 +1641,23 @@ impl Parser {
             }
             if self.eat("#disable-next-line ") {
                 let rule = self.ident_with_dashes();
-                if rule != "no-hardcoded-env-urls" {
+                self.end_line()?;
+                let allowed = match rule.as_str() {
+                    "no-hardcoded-env-urls" => true,
+                    // Only right before a resource of a type whose API version is a recorded
+                    // exception (`azure::api_versions::lint_exception`).
+                    "use-recent-api-versions" => {
+                        let next: String = self.s[self.i..].iter().take_while(|c| **c != '\n').collect();
+                        next.strip_prefix("resource ")
+                            .and_then(|r| r.split('\'').nth(1))
+                            .and_then(|t| t.split_once('@'))
+                            .is_some_and(|(t, _)| aoai_vnet::azure::api_versions::lint_exception(t).is_some())
+                    }
+                    _ => false,
+                };
+                if !allowed {
                     return self.err(&format!("unexpected suppression of {rule}"));
                 }
-                self.end_line()?;
                 continue;
             }
             self.i = start;
@@ -2008,7 +2113,10 @@ fn bicep_file(
                 if r.existing {
                     continue;
                 }
-                let label = format!("{deployment}: {} {}", r.rtype, env.full_name(r)?.join("/"));
+                let mut label = format!("{deployment}: {} {}", r.rtype, env.full_name(r)?.join("/"));
+                if let Some(t) = &r.extends {
+                    label = format!("{label} on {}", expr_text(env.id(env.res(t)?)?.json()));
+                }
                 let body = env.resource_json(r).map_err(|e| format!("{file}: {}: {e}", r.sym))?;
                 let deps = env
                     .dependencies(r)
@@ -2326,9 +2434,10 @@ impl Env {
         Ok(names)
     }
 
-    /// Where a resource lives: its `scope:` (an `existing` one), its parent's, or the file's.
+    /// Where a resource lives: its `scope:` (an `existing` one), its parent's, the resource it
+    /// extends, or the file's.
     fn res_scope(&self, r: &Res) -> R<Scope> {
-        match (&r.scope, &r.parent) {
+        match (&r.scope, r.parent.as_ref().or(r.extends.as_ref())) {
             (Some(s), _) => self.eval_scope(s),
             (None, Some(p)) => self.res_scope(self.res(p)?),
             (None, None) => Ok(self.scope.clone()),
@@ -2502,7 +2611,7 @@ impl Env {
     /// `dependsOn` (which lists only resources of the same template: an `existing` resource is
     /// deployed elsewhere, and its deployment is waited for as a whole).
     fn dependencies(&self, r: &Res) -> R<BTreeSet<String>> {
-        let mut implied: Vec<String> = Vec::new();
+        let mut implied: Vec<String> = r.extends.iter().cloned().collect();
         let mut p = r.parent.clone();
         while let Some(s) = p {
             p = self.res(&s)?.parent.clone();

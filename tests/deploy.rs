@@ -928,9 +928,21 @@ fn what_if_expects_the_zone_group_that_azure_policy_adds() {
         }
         .handler(),
     );
+    // The quiet what-if counts it among what is not a change.
     let mut c = command(&s.dir, &s.bin, &fake.url);
     with_sp(&mut c, &fake);
     c.env("CI", "true").args(["deploy", "--what-if"]);
+    let o = run_bounded(&mut c, LIMIT);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let stdout = out(&o);
+    assert!(
+        stdout.ends_with("Resource changes: 1 no change.\nHidden: 1 reported change that is not a change (--what-if-all shows it):\n  1 zone groups added outside the template (Azure Policy)\n"),
+        "{stdout}"
+    );
+    // Shown in full, it is marked as expected.
+    let mut c = command(&s.dir, &s.bin, &fake.url);
+    with_sp(&mut c, &fake);
+    c.env("CI", "true").args(["deploy", "--what-if", "--what-if-all"]);
     let o = run_bounded(&mut c, LIMIT);
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
     let stdout = out(&o);

@@ -127,6 +127,7 @@ const OBJECTS: &[(&str, &[&str])] = &[
     ("/definitions/egressObject", keys::EGRESS),
     ("/definitions/roleAssignment", keys::ROLE_ASSIGNMENT),
     ("/definitions/login", keys::LOGIN),
+    ("/definitions/diagnostics", keys::DIAGNOSTICS),
 ];
 
 #[test]
@@ -400,6 +401,25 @@ fn the_schema_takes_what_the_compiler_takes() {
                 ),
             ),
         ),
+        (
+            "governance: an existing workspace in lower case, and locks",
+            topology(
+                "",
+                "",
+                concat!(
+                    "diagnostics:\n  workspace: /subscriptions/33333333-3333-4333-8333-333333333333/resourcegroups/",
+                    "rg-logs/providers/microsoft.operationalinsights/workspaces/law-central\nlocks: true\n",
+                ),
+            ),
+        ),
+        (
+            "governance: a new workspace written `New` with the longest retention",
+            topology(
+                "",
+                "",
+                "diagnostics: { workspace: New, retention_days: 730 }\nlocks: false\n",
+            ),
+        ),
     ];
     let mut failures = Vec::new();
     for (what, text) in &cases {
@@ -472,6 +492,22 @@ fn the_schema_refuses_what_the_compiler_refuses() {
                 "  private_endpoint: { vnet: spoke }\n",
                 "",
             ),
+        ),
+        (
+            "retention past two years",
+            topology("", "", "diagnostics: { retention_days: 731 }\n"),
+        ),
+        (
+            "a workspace that is neither `new` nor a workspace ID",
+            topology(
+                "",
+                "",
+                "diagnostics: { workspace: /subscriptions/33333333-3333-4333-8333-333333333333/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st1 }\n",
+            ),
+        ),
+        (
+            "locks written as text",
+            topology("", "", "locks: \"yes\"\n"),
         ),
         (
             "an NSG rule without a direction",

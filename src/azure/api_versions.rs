@@ -8,7 +8,8 @@
 //! 2025-12-01 and 2026-05-01, Compute 2025-11-01. Exceptions: `Microsoft.Network/privateDnsZones`
 //! has had no stable version since 2024-06-01, and `Microsoft.Authorization/roleAssignments` none
 //! since 2022-04-01 (only previews after it), so those two are older than two years: the newest
-//! stable ones, which Bicep's `use-recent-api-versions` accepts.
+//! stable ones, which Bicep's `use-recent-api-versions` accepts. Governance (the last four below)
+//! has its own exceptions, each said where it is.
 
 /// Microsoft.Network: virtualNetworks (+peerings), networkSecurityGroups, privateEndpoints
 /// (+privateDnsZoneGroups), publicIPAddresses, networkInterfaces, bastionHosts,
@@ -28,6 +29,26 @@ pub const RESOURCES: &str = "2025-04-01";
 /// `existing` in Bicep): newest stable version published.
 pub const AUTHORIZATION: &str = "2022-04-01";
 
+/// Microsoft.OperationalInsights/workspaces (newer in the snapshot: 2025-07-01).
+pub const LOG_ANALYTICS: &str = "2025-02-01";
+/// Microsoft.Insights/diagnosticSettings: the newest published version and the first with
+/// category groups (`categoryGroup`); its only stable versions (2015-07-01, 2016-09-01) predate
+/// them, so this one is a preview older than two years (Bicep's linter accepts the newest).
+pub const DIAGNOSTIC_SETTINGS: &str = "2021-05-01-preview";
+/// Why a type's API version is one Bicep's `use-recent-api-versions` flags (a preview more than
+/// two years old while an older stable version exists), for the suppression the Bicep form writes.
+pub fn lint_exception(resource_type: &str) -> Option<&'static str> {
+    (resource_type == "Microsoft.Insights/diagnosticSettings").then_some(
+        "2021-05-01-preview is the newest version of diagnostic settings and the first with category groups; the stable 2016-09-01 has none.",
+    )
+}
+/// Microsoft.Authorization/locks: the newest version published (older than two years).
+pub const LOCKS: &str = "2020-05-01";
+/// Microsoft.Resources/deploymentStacks, which `deploy --stack` calls (no template emits it): the
+/// first stable version (Azure/azure-rest-api-specs, `deploymentStacks/stable/2024-03-01`), older
+/// than two years; the only newer one, 2025-07-01, is the newest (see the rule above).
+pub const DEPLOYMENT_STACKS: &str = "2024-03-01";
+
 /// The API version for a resource type.
 pub fn for_type(resource_type: &str) -> &'static str {
     let provider = resource_type.split('/').take(2).collect::<Vec<_>>().join("/");
@@ -38,6 +59,9 @@ pub fn for_type(resource_type: &str) -> &'static str {
         "Microsoft.Compute/virtualMachines" => COMPUTE,
         "Microsoft.Resources/deployments" | "Microsoft.Resources/resourceGroups" => RESOURCES,
         "Microsoft.Authorization/roleAssignments" | "Microsoft.Authorization/roleDefinitions" => AUTHORIZATION,
+        "Microsoft.OperationalInsights/workspaces" => LOG_ANALYTICS,
+        "Microsoft.Insights/diagnosticSettings" => DIAGNOSTIC_SETTINGS,
+        "Microsoft.Authorization/locks" => LOCKS,
         p if p.starts_with("Microsoft.Network/") => NETWORK,
         _ => panic!("no API version recorded for {resource_type}"),
     }

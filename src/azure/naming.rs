@@ -130,6 +130,15 @@ pub const RESOURCE_GROUP: NameRule = NameRule {
     chars: Chars::ResourceGroup,
 };
 
+/// Source: the official schema of Microsoft.OperationalInsights/workspaces (4 to 63 characters,
+/// `^[A-Za-z0-9][A-Za-z0-9-]+[A-Za-z0-9]$`).
+pub const LOG_ANALYTICS_WORKSPACE: NameRule = NameRule {
+    what: "a Log Analytics workspace",
+    min: 4,
+    max: 63,
+    chars: Chars::AlnumHyphen,
+};
+
 /// Checks `name` against `rule`; the error says what is wrong in a sentence.
 pub fn check(rule: &NameRule, name: &str) -> Result<(), String> {
     let len = name.chars().count();

@@ -10,6 +10,7 @@ mod dns_servers;
 mod egress;
 mod endpoints;
 mod existing;
+mod governance;
 mod identity;
 mod limits;
 mod model_deployments;
@@ -94,6 +95,7 @@ pub fn check(t: &Topology, diags: &mut Diagnostics) -> Option<Model> {
     limits::check(&mut cx, t, &vnets, openai.as_ref());
     regional::check(&mut cx, t, &vnets, &compute);
     dns_servers::check(&mut cx, t, &vnets, &peerings);
+    let governance = governance::check(&mut cx, t);
 
     if cx.diags.has_errors() {
         return None;
@@ -113,6 +115,7 @@ pub fn check(t: &Topology, diags: &mut Diagnostics) -> Option<Model> {
         dns_resolver: compute.dns_resolver,
         peerings,
         vnets_span: t.vnets_span,
+        governance,
     };
     dns_servers::use_resolver(&mut model);
     Some(model)

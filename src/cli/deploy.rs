@@ -1,6 +1,7 @@
 //! `aoai-vnet deploy`: compile the topology, then deploy its ARM template through the Resource
 //! Manager REST API (`crate::deploy`): create the resource group if missing, validate, then
-//! what-if or deploy and follow the deployment to its end; print and save the outputs.
+//! what-if (quiet: `deploy::noise`; or all of it) or deploy and follow the deployment to its end;
+//! print and save the outputs. `--stack` deploys the same template as a deployment stack.
 //!
 //! Exit codes: 0 deployed (or validated, or what-if shown, or the user declined); 1 the topology
 //! has errors; 2 usage (a missing parameter, no `--yes` when not interactive, a bad endpoint);
@@ -13,7 +14,7 @@ use crate::deploy::credentials::{self, AuthMode, CloudAuth};
 use crate::deploy::error::{hints, ArmError, Error};
 use crate::deploy::params::{self, Assignment};
 use crate::deploy::progress::{human, Progress};
-use crate::deploy::{self as dep, whatif, Arm, Client, Deployment, Scope, TemplateScope};
+use crate::deploy::{self as dep, noise, whatif, Arm, Client, Deployable, Deployment, Scope, TemplateScope};
 use crate::{compile, Target};
 use clap::ValueEnum;
 use serde_json::Value;
@@ -37,12 +38,26 @@ pub struct DeployArgs {
     /// The deployment's name in Azure. Default: `aoai-vnet-{name}` (the topology's `name`).
     #[arg(long, short = 'n')]
     pub name: Option<String>,
-    /// Validate, show what would change (ARM what-if), and deploy nothing.
+    /// Validate, show what would change (ARM what-if), and deploy nothing. Changes Azure's
+    /// what-if reports that are not changes (properties Azure fills in, the resources it creates
+    /// for a private endpoint) are hidden and counted.
     #[arg(long, conflicts_with = "validate_only")]
     pub what_if: bool,
+    /// As --what-if, showing everything Azure's what-if reports, the changes that are not changes
+    /// included.
+    #[arg(long, conflicts_with = "validate_only")]
+    pub what_if_all: bool,
     /// Validate the deployment with Azure Resource Manager and deploy nothing.
     #[arg(long)]
     pub validate_only: bool,
+    /// Deploy as a deployment stack of the same name and scope: deny settings
+    /// (denyWriteAndDelete, child scopes included) keep everyone but the deploying principal from
+    /// changing or deleting what it deploys and what lies below it (re-opening the account's
+    /// network, removing a subnet's NSG), and a resource the topology no longer holds is
+    /// detached, left in Azure unprotected, never deleted (actionOnUnmanage detach). Needs
+    /// permission to manage deny settings (Owner, or Azure Deployment Stack Owner).
+    #[arg(long)]
+    pub stack: bool,
     /// Deploy without showing the what-if and asking; required when not interactive (CI set,
     /// or standard input is not a terminal).
     #[arg(long, short = 'y')]
@@ -191,7 +206,8 @@ fn deploy(a: &DeployArgs) -> Result<u8, Error> {
     };
     let parameters = params::resolve(&template, &given)?;
     let interactive = std::io::stdin().is_terminal() && !in_ci();
-    let dry = a.what_if || a.validate_only;
+    let what_if = a.what_if || a.what_if_all;
+    let dry = what_if || a.validate_only;
     if !interactive && !a.yes && !dry {
         let why = if in_ci() {
             "CI is set"
@@ -256,7 +272,8 @@ fn deploy(a: &DeployArgs) -> Result<u8, Error> {
         Some(rg) => format!("resource group {rg}"),
         None => format!("subscription scope ({})", model.location),
     };
-    eprintln!("deployment {name} -> {target}, subscription {subscription}");
+    let kind = if a.stack { "deployment stack" } else { "deployment" };
+    eprintln!("{kind} {name} -> {target}, subscription {subscription}");
     eprintln!("  Resource Manager: {}", arm.endpoint());
     eprintln!("  credential: {}", arm.credential());
 
@@ -264,6 +281,18 @@ fn deploy(a: &DeployArgs) -> Result<u8, Error> {
     set_interrupt_note("nothing was deployed".into());
     install_interrupt_handler();
     arm.sign_in()?;
+    // A stack: the deploying principal, excluded from its deny settings.
+    let stack = if a.stack {
+        let principal = arm.principal_id()?;
+        eprintln!("  deny settings: denyWriteAndDelete on what the stack deploys and below it, except for the deploying principal {principal}");
+        eprintln!("  resources the topology no longer holds are detached (left in Azure), never deleted");
+        Some(dep::Stack {
+            deployment: d.clone(),
+            excluded_principal: principal,
+        })
+    } else {
+        None
+    };
     if let Some(rg) = &resource_group {
         if arm.resource_group_exists(&subscription, rg)? {
             eprintln!("resource group {rg} exists");
@@ -275,20 +304,33 @@ fn deploy(a: &DeployArgs) -> Result<u8, Error> {
             ));
         }
     }
-    arm.validate(&d)?;
+    match &stack {
+        Some(s) => arm.validate(s)?,
+        None => arm.validate(&d)?,
+    };
     eprintln!("validation passed");
     if a.validate_only {
         return Ok(EXIT_OK);
     }
-    if a.what_if || (interactive && !a.yes) {
-        let result = crate::term::clean_json(&arm.what_if(&d)?);
+    if what_if || (interactive && !a.yes) {
+        let reported = crate::term::clean_json(&arm.what_if(&d)?);
+        let (result, hidden) = if a.what_if_all {
+            (reported, String::new())
+        } else {
+            let q = noise::quiet(&reported);
+            let note = whatif::hidden_note(&q);
+            (q.result, note)
+        };
         let color = std::io::stdout().is_terminal() && env("NO_COLOR").is_none();
         print!(
-            "{}",
+            "{}{hidden}",
             whatif::render_expecting(&result, color, &expected_by_policy(model))
         );
+        if stack.is_some() {
+            println!("(The what-if of the template as a deployment: the stack deploys the same resources and adds its deny assignments.)");
+        }
         let _ = std::io::stdout().flush();
-        if a.what_if {
+        if what_if {
             return Ok(EXIT_OK);
         }
         let question = if whatif::has_changes(&result) {
@@ -303,16 +345,16 @@ fn deploy(a: &DeployArgs) -> Result<u8, Error> {
     }
 
     // 4. Deploy and follow.
-    set_interrupt_note(follow_note(&d, true));
+    set_interrupt_note(follow_note(&d, a.stack, true));
     let terminal = std::io::stderr().is_terminal();
     let color = terminal && env("NO_COLOR").is_none();
     let mut progress = Progress::new(dep::resource_count(&d.template), terminal, color);
-    eprintln!("deploying {name} (Ctrl-C stops following it; the deployment goes on in Azure)");
+    eprintln!("deploying {name} (Ctrl-C stops following it; the {kind} goes on in Azure)");
     let mut following = false;
-    let result = arm.start(&d).and_then(|started| {
-        following = true;
-        arm.follow(&d, started, &mut progress)
-    });
+    let result = match &stack {
+        Some(s) => start_and_follow(&arm, s, &mut progress, &mut following),
+        None => start_and_follow(&arm, &d, &mut progress, &mut following),
+    };
     progress.finish();
     let took = human(progress.elapsed());
     set_interrupt_note(format!("the deployment {name} has ended"));
@@ -325,12 +367,12 @@ fn deploy(a: &DeployArgs) -> Result<u8, Error> {
         Err(e) if following => {
             // Azure accepted the deployment: whatever failed here, it may still be running.
             print_error(&e);
-            eprintln!("note: {}", follow_note(&d, false));
+            eprintln!("note: {}", follow_note(&d, a.stack, false));
             return Ok(exit_code(&e));
         }
         Err(e) => return Err(e),
     };
-    eprintln!("deployment {name} succeeded in {took}");
+    eprintln!("{kind} {name} succeeded in {took}");
     print_outputs(&outputs);
     match dep::write_outputs(&a.outputs_file, &outputs) {
         Ok(()) => {
@@ -342,6 +384,18 @@ fn deploy(a: &DeployArgs) -> Result<u8, Error> {
             Ok(EXIT_IO)
         }
     }
+}
+
+/// PUTs `d` and follows it; `following` is set once Azure accepted it.
+fn start_and_follow(
+    arm: &Arm,
+    d: &impl Deployable,
+    progress: &mut Progress,
+    following: &mut bool,
+) -> Result<Value, Error> {
+    let started = arm.start(d)?;
+    *following = true;
+    arm.follow(d, started, progress)
 }
 
 fn confirm(question: &str) -> bool {
@@ -356,7 +410,10 @@ fn confirm(question: &str) -> bool {
 
 /// How to follow or cancel a deployment that goes on after this command stopped.
 /// `interrupted`: the user stopped this command (else it failed while following).
-fn follow_note(d: &Deployment, interrupted: bool) -> String {
+fn follow_note(d: &Deployment, stack: bool, interrupted: bool) -> String {
+    if stack {
+        return stack_follow_note(d, interrupted);
+    }
     let (show, ops, cancel) = match &d.scope {
         Scope::ResourceGroup {
             subscription,
@@ -385,6 +442,29 @@ fn follow_note(d: &Deployment, interrupted: bool) -> String {
     };
     format!(
         "the deployment {} {status}.\n  follow it:  {show}\n  operations: {ops}\n  cancel it:  {cancel}\n  (or the Deployments page of the resource group or subscription in the portal)",
+        d.name
+    )
+}
+
+/// `follow_note` for a deployment stack: `az stack` shows it; what runs is the stack's deployment.
+fn stack_follow_note(d: &Deployment, interrupted: bool) -> String {
+    let at = match &d.scope {
+        Scope::ResourceGroup {
+            subscription,
+            resource_group,
+        } => format!(
+            "group show -g {resource_group} -n {} --subscription {subscription}",
+            d.name
+        ),
+        Scope::Subscription { subscription } => format!("sub show -n {} --subscription {subscription}", d.name),
+    };
+    let status = if interrupted {
+        "goes on in Azure; this command only stopped following it"
+    } else {
+        "may still be running in Azure; this command could not follow it to its end"
+    };
+    format!(
+        "the deployment stack {} {status}.\n  follow it:  az stack {at} --query provisioningState\n  its deployment: az stack {at} --query deploymentId (cancel that deployment to stop it)",
         d.name
     )
 }

@@ -15,6 +15,7 @@ pub const STARTER: &str = include_str!("../../templates/starter.yaml");
 /// The examples, by name (the file name without `.yaml`), sorted. `tests/review.rs` checks that
 /// this lists every file in `examples/`: add a new example here.
 pub const EXAMPLES: &[(&str, &str)] = &[
+    ("central-logs", include_str!("../../examples/central-logs.yaml")),
     ("entra-login", include_str!("../../examples/entra-login.yaml")),
     ("estate-1800", include_str!("../../examples/estate-1800.yaml")),
     ("existing-dns", include_str!("../../examples/existing-dns.yaml")),
@@ -27,6 +28,7 @@ pub const EXAMPLES: &[(&str, &str)] = &[
         "landing-zone-spoke",
         include_str!("../../examples/landing-zone-spoke.yaml"),
     ),
+    ("logs-and-locks", include_str!("../../examples/logs-and-locks.yaml")),
     ("minimal", include_str!("../../examples/minimal.yaml")),
     ("multi-rg", include_str!("../../examples/multi-rg.yaml")),
     ("no-dns", include_str!("../../examples/no-dns.yaml")),

@@ -36,7 +36,8 @@ impl Scope {
         }
     }
 
-    fn path(&self) -> String {
+    /// `/subscriptions/{id}/resourcegroups/{name}` or `/subscriptions/{id}`.
+    pub fn path(&self) -> String {
         match self {
             Scope::ResourceGroup {
                 subscription,
@@ -76,20 +77,60 @@ impl Deployment {
 
     /// The request body of PUT, validate and whatIf.
     pub fn body(&self) -> Value {
+        self.body_with(json!({ "mode": "Incremental" }))
+    }
+
+    /// A request body: `location` at subscription scope, and `properties`: `settings` (an
+    /// object), then the template and the parameter values.
+    pub(super) fn body_with(&self, mut settings: Value) -> Value {
         let params: Map<String, Value> = self
             .parameters
             .iter()
             .map(|(k, v)| (k.clone(), json!({ "value": v })))
             .collect();
+        settings["template"] = self.template.clone();
+        settings["parameters"] = Value::Object(params);
         let mut body = Map::new();
         if matches!(self.scope, Scope::Subscription { .. }) {
             body.insert("location".into(), json!(self.location));
         }
-        body.insert(
-            "properties".into(),
-            json!({ "mode": "Incremental", "template": self.template, "parameters": params }),
-        );
+        body.insert("properties".into(), settings);
         Value::Object(body)
+    }
+}
+
+/// What `Arm` validates, deploys and follows: a deployment, or a deployment stack
+/// (`super::stack::Stack`) that deploys the same template.
+pub trait Deployable {
+    /// The resource's path (`.../providers/Microsoft.Resources/deployments/{name}`).
+    fn path(&self) -> String;
+    fn api_version(&self) -> &'static str;
+    /// The request body of PUT and validate.
+    fn body(&self) -> Value;
+    /// Where the per-resource operations are listed; `state` is the resource as last read, for
+    /// what learns it from there (a stack's deployment).
+    fn operations_of(&self, state: Option<&Value>) -> Option<String>;
+    /// The outputs in the final state's `properties` (an empty object when there are none).
+    fn outputs(&self, properties: &Value) -> Value {
+        properties.get("outputs").cloned().unwrap_or_else(|| json!({}))
+    }
+}
+
+impl Deployable for Deployment {
+    fn path(&self) -> String {
+        Deployment::path(self)
+    }
+
+    fn api_version(&self) -> &'static str {
+        api_versions::RESOURCES
+    }
+
+    fn body(&self) -> Value {
+        Deployment::body(self)
+    }
+
+    fn operations_of(&self, _: Option<&Value>) -> Option<String> {
+        Some(format!("{}/operations", Deployment::path(self)))
     }
 }
 
@@ -224,7 +265,16 @@ impl Arm {
     }
 
     fn url(&self, path: &str) -> String {
-        format!("{}{path}?api-version={}", self.base, api_versions::RESOURCES)
+        self.url_at(path, api_versions::RESOURCES)
+    }
+
+    fn url_at(&self, path: &str, api_version: &str) -> String {
+        format!("{}{path}?api-version={api_version}", self.base)
+    }
+
+    /// The object ID of the principal the token was issued to (for a stack's deny settings).
+    pub fn principal_id(&self) -> Result<String, Error> {
+        super::principal::object_id(&self.tokens.bearer(&self.http)?)
     }
 
     /// Sends an authenticated request to Resource Manager; any status but 2xx is an error.
@@ -302,15 +352,15 @@ impl Arm {
     }
 
     /// `POST .../validate`: ARM's checks of the template against the target, without deploying.
-    pub fn validate(&self, d: &Deployment) -> Result<Value, Error> {
+    pub fn validate(&self, d: &impl Deployable) -> Result<Value, Error> {
         self.post_action(d, "validate", "validating the deployment")
             .map(|(_, json)| json)
     }
 
     /// POSTs the deployment to one of its actions (`validate`, `whatIf`), follows a `Location`
     /// answer, and turns an `error` in the final body into an Azure error.
-    fn post_action(&self, d: &Deployment, action: &str, during: &str) -> Result<(Response, Value), Error> {
-        let url = self.url(&format!("{}/{action}", d.path()));
+    fn post_action(&self, d: &impl Deployable, action: &str, during: &str) -> Result<(Response, Value), Error> {
+        let url = self.url_at(&format!("{}/{action}", d.path()), d.api_version());
         let resp = self.call(Method::Post, &url, Some(&d.body()), during)?;
         let resp = self.follow_location(resp, during)?;
         let json = answer::object(&resp, during)?;
@@ -368,9 +418,9 @@ impl Arm {
         }
     }
 
-    /// The deployment's operations (all pages).
-    pub fn operations(&self, d: &Deployment) -> Result<Vec<Operation>, Error> {
-        let mut url = self.url(&format!("{}/operations", d.path()));
+    /// The operations listed at `path` (a deployment's `.../operations`), all pages.
+    pub fn operations(&self, path: &str) -> Result<Vec<Operation>, Error> {
+        let mut url = self.url(path);
         let mut out = Vec::new();
         for _ in 0..50 {
             let during = "listing the deployment's operations";
@@ -388,8 +438,8 @@ impl Arm {
     }
 
     /// The deployment resource (`properties.provisioningState`, `outputs`, `error`).
-    pub fn get(&self, d: &Deployment) -> Result<Value, Error> {
-        let url = self.url(&d.path());
+    pub fn get(&self, d: &impl Deployable) -> Result<Value, Error> {
+        let url = self.url_at(&d.path(), d.api_version());
         let during = "reading the deployment";
         let v = answer::object(&self.call(Method::Get, &url, None, during)?, during)?;
         if provisioning_state(&v).is_none() {
@@ -401,14 +451,14 @@ impl Arm {
     }
 
     /// Deploys: `start`, then `follow`.
-    pub fn deploy(&self, d: &Deployment, watch: &mut dyn Watch) -> Result<Value, Error> {
+    pub fn deploy(&self, d: &impl Deployable, watch: &mut dyn Watch) -> Result<Value, Error> {
         let started = self.start(d)?;
         self.follow(d, started, watch)
     }
 
     /// `PUT` the deployment. Once this returns, the deployment runs in Azure whatever happens here.
-    pub fn start(&self, d: &Deployment) -> Result<Started, Error> {
-        let url = self.url(&d.path());
+    pub fn start(&self, d: &impl Deployable) -> Result<Started, Error> {
+        let url = self.url_at(&d.path(), d.api_version());
         let during = "starting the deployment";
         let put = self.call(Method::Put, &url, Some(&d.body()), during)?;
         let json = answer::object(&put, during)?;
@@ -424,9 +474,10 @@ impl Arm {
 
     /// Follows a started deployment to its end, reporting to `watch` after each poll. Returns the
     /// deployment's `properties.outputs` (an empty object when it has none).
-    pub fn follow(&self, d: &Deployment, started: Started, watch: &mut dyn Watch) -> Result<Value, Error> {
+    pub fn follow(&self, d: &impl Deployable, started: Started, watch: &mut dyn Watch) -> Result<Value, Error> {
         let Started { mut poll, mut state } = started;
         let mut operations = Vec::new();
+        let mut listed = d.operations_of(None);
         loop {
             if is_terminal(&state) && poll.async_operation.is_none() && poll.location.is_none() {
                 break;
@@ -434,8 +485,11 @@ impl Arm {
             self.pause(poll.interval, "following the deployment")?;
             state = self.poll_state(d, &mut poll)?;
             // The operations only feed the live view: a failure to list them is not the
-            // deployment's failure.
-            if let Ok(ops) = self.operations(d) {
+            // deployment's failure. A stack says which deployment it runs when it is read.
+            if d.operations_of(None).is_none() {
+                listed = self.get(d).ok().and_then(|v| d.operations_of(Some(&v))).or(listed);
+            }
+            if let Some(Ok(ops)) = listed.as_deref().map(|p| self.operations(p)) {
                 operations = ops;
             }
             watch.update(&state, &operations);
@@ -447,14 +501,15 @@ impl Arm {
         let final_state = provisioning_state(&deployment).unwrap_or(state);
         let props = deployment.get("properties").cloned().unwrap_or(Value::Null);
         if final_state.eq_ignore_ascii_case("succeeded") {
-            return Ok(props.get("outputs").cloned().unwrap_or_else(|| json!({})));
+            return Ok(d.outputs(&props));
         }
         if !is_terminal(&final_state) {
             return Err(Error::Network(format!(
                 "the deployment's operation ended but the deployment is still `{final_state}`"
             )));
         }
-        let operations = self.operations(d).unwrap_or(operations);
+        let listed = d.operations_of(Some(&deployment)).or(listed);
+        let operations = listed.and_then(|p| self.operations(&p).ok()).unwrap_or(operations);
         Err(Error::Failed(Box::new(Failure {
             state: final_state,
             error: props.get("error").and_then(ArmError::from_json),
@@ -463,7 +518,7 @@ impl Arm {
     }
 
     /// One poll of the deployment's state, by the asynchronous-operation contract.
-    fn poll_state(&self, d: &Deployment, poll: &mut Poll) -> Result<String, Error> {
+    fn poll_state(&self, d: &impl Deployable, poll: &mut Poll) -> Result<String, Error> {
         let during = "following the deployment";
         if let Some(url) = poll.async_operation.clone() {
             let resp = self.call(Method::Get, &url, None, during)?;

@@ -270,6 +270,12 @@ fn collect<'a>(e: &'a ArmError, out: &mut Vec<&'a ArmError>) {
 
 fn hint(code: &str, message: &str) -> Option<&'static str> {
     Some(match code {
+        "AuthorizationFailed" | "LinkedAuthorizationFailed" if message.contains("manageDenySetting") => {
+            "a deployment stack with deny settings needs `Microsoft.Resources/deploymentStacks/manageDenySetting/action`: the Owner or Azure Deployment Stack Owner role on the resource group (or subscription)"
+        }
+        "AuthorizationFailed" | "LinkedAuthorizationFailed" if message.contains("deny assignment") => {
+            "a deployment stack's deny assignment protects these resources: deploy with `--stack` as the principal the stack excludes (the one that created it), or change the stack"
+        }
         "AuthorizationFailed" | "LinkedAuthorizationFailed" => {
             "the signed-in identity lacks a role: it needs Contributor on the resource group (or the subscription, to create the group); `az role assignment create --assignee <id> --role Contributor --scope <scope>`"
         }
@@ -321,6 +327,9 @@ fn hint(code: &str, message: &str) -> Option<&'static str> {
         "ResourceGroupNotFound" => "the resource group does not exist, or the identity cannot see it",
         "InvalidParameter" | "BadRequest" if message.contains("EncryptionAtHost") => {
             "register the EncryptionAtHost feature: `az feature register --namespace Microsoft.Compute --name EncryptionAtHost`, or set `jumpbox.encryption_at_host: false`"
+        }
+        "ScopeLocked" => {
+            "a delete lock (`locks: true`) protects this resource or one above it, so it cannot be deleted (a subnet of a locked VNet included): if the deletion is intended, remove the lock first (`az lock list -g <group> -o table`, then `az lock delete --ids <lock ID>`)"
         }
         "InUseSubnetCannotBeDeleted" => {
             "the VNet already has subnets this topology does not declare (incremental deployments still rewrite the VNet's subnet list): add them to the topology"
@@ -404,5 +413,21 @@ mod tests {
             ..Default::default()
         };
         assert!(hints(&[&q])[0].contains("capacity"));
+    }
+
+    #[test]
+    fn stack_permissions_and_deny_assignments_get_their_own_hints() {
+        let denied = ArmError::from_json(&json!({"code": "AuthorizationFailed",
+            "message": "The client 'x' has permission to perform action 'Microsoft.CognitiveServices/accounts/write' on scope 'y'; however, the access is denied because of the deny assignment with name 'z'."}))
+        .unwrap();
+        assert!(hints(&[&denied])[0].contains("deny assignment protects"));
+        let manage = ArmError::from_json(&json!({"code": "AuthorizationFailed",
+            "message": "The client 'x' does not have authorization to perform action 'Microsoft.Resources/deploymentStacks/manageDenySetting/action'."}))
+        .unwrap();
+        assert!(hints(&[&manage])[0].contains("Azure Deployment Stack Owner"));
+        let locked = ArmError::from_json(&json!({"code": "ScopeLocked", "message": "The scope cannot perform delete operation because following scope(s) are locked."})).unwrap();
+        assert!(hints(&[&locked])[0].contains("remove the lock first"));
+        let plain = ArmError::from_json(&json!({"code": "AuthorizationFailed", "message": "no"})).unwrap();
+        assert!(hints(&[&plain])[0].contains("Contributor"));
     }
 }

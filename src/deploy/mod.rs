@@ -5,7 +5,10 @@
 //! - `credentials`: where the bearer token comes from (service principal, workload identity,
 //!   managed identity, Azure CLI).
 //! - `arm`: resource groups, validate, what-if, PUT and polling, operations, outputs.
-//! - `whatif`: what-if rendered as `az deployment what-if` does.
+//! - `stack`: the same template deployed as a deployment stack (deny settings, detach);
+//!   `principal`: the deploying principal's object ID, from the token.
+//! - `whatif`: what-if rendered as `az deployment what-if` does; `noise`: the quiet what-if (what
+//!   `azure::whatif_noise` says is not a change, hidden and counted).
 //! - `progress`: the live view of the per-resource operations.
 //! - `params`: `--parameter` values checked against the template.
 //! - `error`: errors, ARM's error shape, hints.
@@ -15,14 +18,18 @@ pub mod arm;
 pub mod client;
 pub mod credentials;
 pub mod error;
+pub mod noise;
 pub mod params;
+pub mod principal;
 pub mod progress;
+pub mod stack;
 pub mod whatif;
 
-pub use arm::{Arm, Deployment, Operation, Scope, Watch};
+pub use arm::{Arm, Deployable, Deployment, Operation, Scope, Watch};
 pub use client::Client;
 pub use credentials::{AuthMode, CloudAuth, Credential};
 pub use error::{ArmError, Error};
+pub use stack::Stack;
 
 use serde_json::Value;
 use std::path::Path;

@@ -138,6 +138,29 @@ pub fn render_expecting(result: &Value, color: bool, expected: &[Expected]) -> S
     out
 }
 
+/// What the quiet what-if hid, for after the rendering: how many changes, of which kinds, and how
+/// to see them. Empty when nothing was hidden.
+pub fn hidden_note(q: &super::noise::Quiet) -> String {
+    let total = q.hidden_total();
+    if total == 0 {
+        return String::new();
+    }
+    let mut out = format!(
+        "Hidden: {total} reported change{} that {} (--what-if-all shows {}):\n",
+        if total == 1 { "" } else { "s" },
+        if total == 1 {
+            "is not a change"
+        } else {
+            "are not changes"
+        },
+        if total == 1 { "it" } else { "them" },
+    );
+    for (label, n) in &q.hidden {
+        let _ = writeln!(out, "  {n} {label}");
+    }
+    out
+}
+
 /// Whether a change is one that `e` expects: a resource the template leaves alone.
 fn is_expected(c: &Value, e: &Expected) -> bool {
     change_type(c).eq_ignore_ascii_case("Ignore") && e.matches(c)

@@ -14,6 +14,8 @@ use ipnet::Ipv4Net;
 use serde::Serialize;
 use std::fmt::Write;
 
+pub mod governance;
+
 /// The version of the JSON shape; raised only when a field is removed or changes meaning.
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -39,6 +41,7 @@ pub struct Plan {
     pub resources: Vec<ResourcePlan>,
     pub dns: DnsPlan,
     pub security: SecurityPlan,
+    pub governance: governance::GovernancePlan,
 }
 
 /// How the template deploys: one resource group, or a subscription-scope template with nested
@@ -198,6 +201,9 @@ pub struct ResourcePlan {
     /// `None`: the deployment's resource group (and subscription); a child is with its parent.
     pub resource_group: Option<String>,
     pub subscription: Option<String>,
+    /// The full name of the resource an extension resource (a lock, a diagnostic setting)
+    /// applies to; null for other resources.
+    pub applies_to: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -466,6 +472,7 @@ pub fn plan(m: &Model, t: &Template) -> Plan {
                 location: region(t, r),
                 resource_group: scope.resource_group.clone(),
                 subscription: scope.subscription.clone(),
+                applies_to: r.extends.as_ref().map(|e| t.full_name(e).join("/")),
             }
         })
         .collect();
@@ -566,6 +573,7 @@ pub fn plan(m: &Model, t: &Template) -> Plan {
         resources,
         dns,
         security: security(m),
+        governance: governance::plan(m, t),
     }
 }
 
@@ -1112,11 +1120,14 @@ pub fn markdown(p: &Plan, g: &graph::Graph, source: &str) -> String {
         } else {
             String::new()
         };
+        let name = match &r.applies_to {
+            Some(target) => format!("{} on {}", code(&r.name), code(target)),
+            None => code(&r.name),
+        };
         let _ = writeln!(
             o,
-            "| {} | {} | {} |{rg}",
+            "| {} | {name} | {} |{rg}",
             code(&r.rtype),
-            code(&r.name),
             cell(r.location.as_deref().unwrap_or("-"))
         );
     }
@@ -1415,6 +1426,8 @@ Role assignments:
         }
         o.push('\n');
     }
+
+    governance::markdown(&p.governance, &mut o);
 
     // Diagram.
     let _ = writeln!(o, "### Diagram\n");

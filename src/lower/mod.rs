@@ -3,6 +3,7 @@
 
 mod access;
 mod egress;
+mod governance;
 mod identity;
 mod network;
 mod openai;
@@ -19,6 +20,7 @@ pub fn lower(m: &Model) -> Template {
     openai::lower(&mut l);
     access::lower(&mut l);
     identity::lower(&mut l);
+    governance::lower(&mut l);
     l.outputs();
     l.t
 }

@@ -20,6 +20,11 @@ pub const SP_TOKEN: &str = "sp-token-3f9a-NEVER-PRINT";
 pub const CLI_TOKEN: &str = "cli-token-77c1-NEVER-PRINT";
 pub const MI_TOKEN: &str = "mi-token-5d2e-NEVER-PRINT";
 pub const CLIENT_SECRET: &str = "client-secret-0b8e-NEVER-PRINT";
+/// An access token shaped as Entra ID issues them (a JWT), for `deploy --stack`, which reads the
+/// deploying principal's object ID (`oid`, `DEPLOYER`) from it. The signature part is a marker.
+pub const SP_JWT: &str = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJhdWQiOiJodHRwczovL21hbmFnZW1lbnQuY29yZS53aW5kb3dzLm5ldC8iLCJpc3MiOiJodHRwczovL3N0cy53aW5kb3dzLm5ldC85OTk5OTk5OS04ODg4LTc3NzctNjY2Ni01NTU1NTU1NTU1NTUvIiwib2lkIjoiNWUxZjBjMmEtN2IzZC00YzhlLTlhNmYtMmQ0YjhjMGUxZjNhIiwidGlkIjoiOTk5OTk5OTktODg4OC03Nzc3LTY2NjYtNTU1NTU1NTU1NTU1IiwiaWR0eXAiOiJhcHAifQ.ZmFrZS1zaWduYXR1cmUtTkVWRVItUFJJTlQ";
+/// The object ID in `SP_JWT`.
+pub const DEPLOYER: &str = "5e1f0c2a-7b3d-4c8e-9a6f-2d4b8c0e1f3a";
 
 /// A recorded request.
 #[derive(Clone, Debug)]
@@ -267,6 +272,8 @@ pub struct Script {
     pub faults: Vec<(&'static str, &'static str, Resp)>,
     /// Tokens the server accepts.
     pub tokens: Vec<&'static str>,
+    /// What the Entra ID token endpoint issues.
+    pub access_token: &'static str,
 }
 
 impl Default for Script {
@@ -279,7 +286,8 @@ impl Default for Script {
             lro: Lro::AsyncOperation,
             outcome: Outcome::Succeeded(outputs()),
             faults: Vec::new(),
-            tokens: vec![SP_TOKEN, CLI_TOKEN, MI_TOKEN],
+            tokens: vec![SP_TOKEN, CLI_TOKEN, MI_TOKEN, SP_JWT],
+            access_token: SP_TOKEN,
         }
     }
 }
@@ -333,7 +341,7 @@ impl Script {
             if path.ends_with("/oauth2/v2.0/token") {
                 return Resp::json(
                     200,
-                    json!({"token_type": "Bearer", "expires_in": 3599, "access_token": SP_TOKEN}),
+                    json!({"token_type": "Bearer", "expires_in": 3599, "access_token": script.access_token}),
                 );
             }
             // Managed identity: App Service style, and the instance metadata service.
@@ -410,6 +418,49 @@ impl Script {
             }
             if path == "/lro/what-if" {
                 return Resp::json(200, script.what_if.clone());
+            }
+            // Deployment stacks: PUT answers 201 with an Azure-AsyncOperation, GET shows the
+            // stack with the deployment it runs (whose operations the deployments route lists).
+            if path == "/lro/stack-status" {
+                if lro_running(polls, finished, script.running_polls) {
+                    return Resp::json(200, json!({"status": "Running"})).header("Retry-After", "0");
+                }
+                return Resp::json(200, json!({"status": done_state}));
+            }
+            if let Some(i) = path.find("/providers/Microsoft.Resources/deploymentStacks/") {
+                let rest = &path[i + "/providers/Microsoft.Resources/deploymentStacks/".len()..];
+                let (stack, action) = rest.split_once('/').unwrap_or((rest, ""));
+                let deployment_id = format!(
+                    "{}/providers/Microsoft.Resources/deployments/{stack}-20261130-fake",
+                    &path[..i]
+                );
+                let body = |state: &str| {
+                    let mut props = json!({"provisioningState": state, "deploymentId": deployment_id});
+                    match &script.outcome {
+                        Outcome::Succeeded(o) if state == "succeeded" => props["outputs"] = o.clone(),
+                        Outcome::Failed { error, .. } if state == "failed" => props["error"] = error.clone(),
+                        _ => {}
+                    }
+                    json!({"name": stack, "type": "Microsoft.Resources/deploymentStacks", "properties": props})
+                };
+                return match (req.method.as_str(), action) {
+                    ("POST", "validate") => script
+                        .validate
+                        .clone()
+                        .unwrap_or_else(|| Resp::json(200, json!({"properties": {"validatedResources": []}}))),
+                    ("PUT", "") => Resp::json(201, body("creating"))
+                        .header("Azure-AsyncOperation", &format!("{base}/lro/stack-status"))
+                        .header("Retry-After", "0"),
+                    ("GET", "") => {
+                        let state = match (*finished, &script.outcome) {
+                            (true, Outcome::Succeeded(_)) => "succeeded",
+                            (true, Outcome::Failed { .. }) => "failed",
+                            _ => "deploying",
+                        };
+                        Resp::json(200, body(state))
+                    }
+                    _ => Resp::error(404, "NotFound", "no such route in the fake"),
+                };
             }
             if let Some(i) = path.find("/providers/Microsoft.Resources/deployments/") {
                 let rest = &path[i + "/providers/Microsoft.Resources/deployments/".len()..];

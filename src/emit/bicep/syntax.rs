@@ -86,6 +86,9 @@ pub fn screaming_snake(s: &str) -> String {
     out
 }
 
+/// The linter rule that flags API versions more than two years old.
+pub const RECENT_API_RULE: &str = "use-recent-api-versions";
+
 /// The linter rule that flags hosts of one cloud written into a template.
 pub const HOST_RULE: &str = "no-hardcoded-env-urls";
 

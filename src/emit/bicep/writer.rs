@@ -492,6 +492,10 @@ impl<'t> Writer<'t> {
                 self.line(0, &format!("// {l}"));
             }
         }
+        if let Some(why) = crate::azure::api_versions::lint_exception(r.rtype) {
+            self.line(0, &format!("// {why}"));
+            self.line(0, &format!("#disable-next-line {}", syntax::RECENT_API_RULE));
+        }
         self.line(
             0,
             &format!("resource {} '{}@{}' = {{", r.symbol, r.rtype, r.api_version),
