@@ -20,6 +20,17 @@ pub(super) struct Created {
     pub(super) symbol: String,
 }
 
+/// A resource outside the template whose resource group and subscription parameters name
+/// (`Expr::ResourceId`: the application's VNet in the hub owners' file), declared `existing`
+/// with a computed `scope:`, so that its ID is `symbol.id` as the linter wants.
+pub(super) struct Located {
+    pub(super) subscription: Expr,
+    pub(super) resource_group: Expr,
+    pub(super) rtype: &'static str,
+    pub(super) name: String,
+    pub(super) symbol: String,
+}
+
 /// Where the groups of a nested layout are, for the comments on `existing` declarations.
 pub(super) type Place<'t> = (&'t [usize], &'t Layout);
 
@@ -48,6 +59,7 @@ pub(super) struct Writer<'t> {
     pub(super) out: String,
     pub(super) children: Vec<Child>,
     pub(super) created: Vec<Created>,
+    pub(super) located: Vec<Located>,
     pub(super) tags: Tags<'t>,
     /// Whether a resource of this file has tags.
     pub(super) tagged: bool,
@@ -74,6 +86,7 @@ impl<'t> Writer<'t> {
         // `ChildId` references, in first-seen order (named once the scan is done).
         let mut child_refs: Vec<(String, &'static str, String)> = Vec::new();
         let mut created_refs: Vec<(String, &'static str, String)> = Vec::new();
+        let mut located_refs: Vec<(Expr, Expr, &'static str, String)> = Vec::new();
         let mut params: HashSet<String> = HashSet::new();
         let mut refs: Vec<bool> = vec![false; n];
         let mut existing_used = vec![false; t.existing.len()];
@@ -105,12 +118,23 @@ impl<'t> Writer<'t> {
                             type_refs.push(rtype);
                         }
                     }
-                    Expr::Format(..)
-                    | Expr::Guid(_)
-                    | Expr::Str(_)
-                    | Expr::ResourceId { .. }
-                    | Expr::TenantId
-                    | Expr::LoginEndpoint => {}
+                    Expr::ResourceId {
+                        subscription,
+                        resource_group,
+                        rtype,
+                        name,
+                    } => {
+                        let l = (
+                            (**subscription).clone(),
+                            (**resource_group).clone(),
+                            *rtype,
+                            name.clone(),
+                        );
+                        if !located_refs.contains(&l) {
+                            located_refs.push(l);
+                        }
+                    }
+                    Expr::Format(..) | Expr::Guid(_) | Expr::Str(_) | Expr::TenantId | Expr::LoginEndpoint => {}
                 }),
                 _ => {}
             });
@@ -137,8 +161,9 @@ impl<'t> Writer<'t> {
         }
         let mut children: Vec<Child> = Vec::new();
         let mut created: Vec<Created> = Vec::new();
+        let mut located: Vec<Located> = Vec::new();
         let mut types: Vec<(&'static str, String)> = Vec::new();
-        if !child_refs.is_empty() || !created_refs.is_empty() || !type_refs.is_empty() {
+        if !child_refs.is_empty() || !created_refs.is_empty() || !type_refs.is_empty() || !located_refs.is_empty() {
             // These symbols take none of the file's names.
             let mut taken: HashSet<String> = t
                 .parameters
@@ -157,6 +182,16 @@ impl<'t> Writer<'t> {
             }
             for (parent, seg, name) in &child_refs {
                 add_child(&mut children, &taken, parent, seg, name);
+            }
+            for (subscription, resource_group, rtype, name) in located_refs {
+                let symbol = fresh(&camel(&name, false), &mut taken);
+                located.push(Located {
+                    subscription,
+                    resource_group,
+                    rtype,
+                    name,
+                    symbol,
+                });
             }
             for (owner, rtype, name) in created_refs {
                 let kind = rtype.rsplit('/').next().unwrap_or(rtype);
@@ -202,6 +237,7 @@ impl<'t> Writer<'t> {
             out: String::new(),
             children,
             created,
+            located,
             tags,
             tagged,
             host: Cell::new(false),
@@ -335,6 +371,26 @@ impl<'t> Writer<'t> {
                 self.lit(&e.resource_group)
             );
             self.line(1, &scope);
+            self.line(0, "}");
+        }
+        for i in 0..self.located.len() {
+            let l = &self.located[i];
+            let (sub, rg) = (self.expr(&l.subscription), self.expr(&l.resource_group));
+            let (symbol, rtype, name) = (l.symbol.clone(), l.rtype, self.lit(&l.name));
+            self.blank();
+            self.line(
+                0,
+                "// Not deployed here: it exists in the resource group and subscription the parameters name.",
+            );
+            self.line(
+                0,
+                &format!(
+                    "resource {symbol} '{rtype}@{}' existing = {{",
+                    crate::azure::api_versions::for_type(rtype)
+                ),
+            );
+            self.line(1, &format!("name: {name}"));
+            self.line(1, &format!("scope: resourceGroup({sub}, {rg})"));
             self.line(0, "}");
         }
         for i in 0..self.types.len() {
@@ -659,13 +715,19 @@ impl<'t> Writer<'t> {
                 resource_group,
                 rtype,
                 name,
-            } => format!(
-                "resourceId({}, {}, {}, {})",
-                self.expr(subscription),
-                self.expr(resource_group),
-                self.lit(rtype),
-                self.lit(name)
-            ),
+            } => {
+                let l = self
+                    .located
+                    .iter()
+                    .find(|l| {
+                        l.subscription == **subscription
+                            && l.resource_group == **resource_group
+                            && l.rtype == *rtype
+                            && l.name == *name
+                    })
+                    .expect("every located resource was collected");
+                format!("{}.id", l.symbol)
+            }
             Expr::PrincipalId(s) => format!("{s}.identity.principalId"),
             Expr::TenantId => "subscription().tenantId".into(),
             Expr::LoginEndpoint => crate::emit::arm::LOGIN_ENDPOINT.into(),
