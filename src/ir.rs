@@ -318,9 +318,10 @@ pub struct Template {
     pub outputs: Vec<Output>,
     /// Resources owned elsewhere that the resources refer to by ID.
     pub existing: Vec<Existing>,
-    /// Symbol to position in `resources`, built on first lookup (emitters look up symbols once
-    /// per reference; a linear search made 1,000-spoke builds quadratic).
-    index: std::cell::OnceCell<std::collections::HashMap<String, usize>>,
+    /// Symbol to position in `resources`, extended on lookup to the resources added since
+    /// (lowering looks up symbols while it adds resources; a linear search made large estates
+    /// quadratic).
+    index: std::cell::RefCell<std::collections::HashMap<String, usize>>,
 }
 
 impl Template {
@@ -330,16 +331,22 @@ impl Template {
 
     /// The position of a resource in `resources`.
     pub fn position(&self, symbol: &str) -> usize {
-        let index = self.index.get_or_init(|| {
-            self.resources
-                .iter()
-                .enumerate()
-                .map(|(i, r)| (r.symbol.clone(), i))
-                .collect()
-        });
+        let mut index = self.index.borrow_mut();
+        if let Some(&i) = index.get(symbol) {
+            if self.resources.get(i).is_some_and(|r| r.symbol == symbol) {
+                return i;
+            }
+            // Resources were removed or reordered since: start over.
+            index.clear();
+        }
+        // Index what was added since the last lookup (each resource once: indexed positions
+        // are a prefix of `resources`).
+        let from = index.len();
+        for (i, r) in self.resources.iter().enumerate().skip(from) {
+            index.insert(r.symbol.clone(), i);
+        }
         match index.get(symbol) {
             Some(&i) if self.resources.get(i).is_some_and(|r| r.symbol == symbol) => i,
-            // Resources added after the first lookup: search.
             _ => self
                 .resources
                 .iter()

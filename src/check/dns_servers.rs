@@ -3,6 +3,7 @@
 //! transitive). The DNS Private Resolver's inbound IP therefore becomes the DNS server of exactly
 //! those VNets; the others keep Azure-provided DNS.
 
+use super::network::Reach;
 use super::Ctx;
 use crate::model::{Model, Peering, Vnet, VnetId};
 use crate::syntax::Topology;
@@ -10,6 +11,7 @@ use std::net::Ipv4Addr;
 
 /// Reports each explicit DNS server that lies in a VNet the using VNet cannot reach.
 pub(super) fn check(cx: &mut Ctx, t: &Topology, vnets: &[Vnet], peerings: &[Peering]) {
+    let reach = Reach::new(peerings);
     for (v, (key, syntax)) in t.vnets.iter().enumerate().take(vnets.len()) {
         for s in syntax.dns_servers.iter().flatten() {
             let Ok(ip) = s.value.parse::<Ipv4Addr>() else {
@@ -18,7 +20,7 @@ pub(super) fn check(cx: &mut Ctx, t: &Topology, vnets: &[Vnet], peerings: &[Peer
             let Some(w) = vnet_holding(vnets, ip) else {
                 continue; // on premises or elsewhere: the topology cannot tell
             };
-            if reaches(v, w, peerings) {
+            if reach.reaches(v, w) {
                 continue;
             }
             cx.error(
@@ -41,9 +43,10 @@ pub(super) fn check(cx: &mut Ctx, t: &Topology, vnets: &[Vnet], peerings: &[Peer
 pub(super) fn use_resolver(model: &mut Model) {
     let Some(r) = &model.dns_resolver else { return };
     let (ip, home) = (r.inbound_ip, r.vnet);
+    let reach = Reach::new(&model.peerings);
     for v in 0..model.vnets.len() {
         let x = &model.vnets[v];
-        if x.dns_servers.is_empty() && !x.existing && reaches(v, home, &model.peerings) {
+        if x.dns_servers.is_empty() && !x.existing && reach.reaches(v, home) {
             model.vnets[v].dns_servers.push(ip);
         }
     }
@@ -54,9 +57,4 @@ fn vnet_holding(vnets: &[Vnet], ip: Ipv4Addr) -> Option<VnetId> {
     vnets
         .iter()
         .position(|v| v.address_space.iter().any(|a| a.contains(&ip)))
-}
-
-/// Whether VNet `from` reaches addresses in VNet `to`: itself, or peered with it.
-fn reaches(from: VnetId, to: VnetId, peerings: &[Peering]) -> bool {
-    from == to || peerings.iter().any(|p| p.from == from && p.to == to)
 }

@@ -8,7 +8,7 @@
 //! that reaches no endpoint is a warning: it cannot use the account, linked or not.
 
 use super::address::{self, is_reserved};
-use super::network::scope_key;
+use super::network::{scope_key, Reach};
 use super::Ctx;
 use crate::azure::naming;
 use crate::model::{Dns, Peering, PrivateEndpoint, Scope, SubnetRole, Vnet, VnetId};
@@ -110,14 +110,9 @@ pub(super) fn check(
     Some((endpoints, listed))
 }
 
-/// Whether VNet `from` reaches addresses in VNet `to`: itself, or peered with it.
-pub(super) fn reaches(from: VnetId, to: VnetId, peerings: &[Peering]) -> bool {
-    from == to || peerings.iter().any(|p| p.from == from && p.to == to)
-}
-
 /// Whether VNet `from` reaches any of these endpoint VNets.
-fn reaches_any(from: VnetId, endpoint_vnets: &[VnetId], peerings: &[Peering]) -> bool {
-    endpoint_vnets.iter().any(|&to| reaches(from, to, peerings))
+fn reaches_any(from: VnetId, endpoint_vnets: &[VnetId], reach: &Reach) -> bool {
+    endpoint_vnets.iter().any(|&to| reach.reaches(from, to))
 }
 
 /// The links of each island, and the rules across islands.
@@ -132,6 +127,7 @@ fn islands(
     vnets: &[Vnet],
     peerings: &[Peering],
 ) {
+    let reach = Reach::new(peerings);
     // Explicit links (with where they were written), or the default.
     let mut explicit = false;
     let others: Vec<VnetId> = endpoints.iter().map(|e| e.vnet).collect();
@@ -147,7 +143,7 @@ fn islands(
             Some(list) => {
                 explicit = true;
                 for (v, span) in list {
-                    if !reaches(v, e.vnet, peerings) && reaches_any(v, &others, peerings) {
+                    if !reach.reaches(v, e.vnet) && reaches_any(v, &others, &reach) {
                         cx.error(
                             "E0516",
                             span,
@@ -168,7 +164,7 @@ fn islands(
             // TOPOLOGY.md: the one endpoint's zones are linked to all VNets; each of several
             // endpoints' to the VNets that reach it.
             None if entries.is_empty() => e.link_vnets = (0..vnets.len()).collect(),
-            None => e.link_vnets = (0..vnets.len()).filter(|&v| reaches(v, e.vnet, peerings)).collect(),
+            None => e.link_vnets = (0..vnets.len()).filter(|&v| reach.reaches(v, e.vnet)).collect(),
         }
     }
     // Two islands in one resource group would be two zones of one name there.
@@ -228,7 +224,7 @@ fn islands(
     // VNets that resolve the account nowhere although they could, or that cannot use it at all.
     let mut unreached: Vec<(VnetId, Span)> = Vec::new();
     for (v, vnet) in vnets.iter().enumerate() {
-        let reachable = endpoints.iter().find(|e| reaches(v, e.vnet, peerings));
+        let reachable = endpoints.iter().find(|e| reach.reaches(v, e.vnet));
         if island_of[v].is_some() && reachable.is_some() {
             continue;
         }

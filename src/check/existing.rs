@@ -75,8 +75,12 @@ pub(super) fn describe(cx: &mut Ctx, t: &Topology, vnets: &[Vnet]) {
         }
     }
     // Our networks must not overlap what is already there, peered or not: they share one plan.
+    let existing: Vec<&Vnet> = vnets.iter().filter(|v| v.existing).collect();
+    if existing.is_empty() {
+        return;
+    }
     for (i, ours) in vnets.iter().enumerate().filter(|(_, v)| !v.existing) {
-        for theirs in vnets.iter().filter(|v| v.existing) {
+        for theirs in &existing {
             for s in &t.vnets[i].1.address_space {
                 let Ok(a) = crate::check::address::parse_cidr(&s.value) else {
                     continue;

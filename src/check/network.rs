@@ -265,3 +265,19 @@ pub(super) fn check_vpn_pool(cx: &mut Ctx, t: &Topology, vnets: &[Vnet]) {
         }
     }
 }
+
+/// Which VNets reach which: each itself and the VNets peered with it (peering is not
+/// transitive). Built once per check, since an estate has thousands of peerings and every VNet
+/// asks.
+pub(super) struct Reach(std::collections::HashSet<(VnetId, VnetId)>);
+
+impl Reach {
+    pub(super) fn new(peerings: &[crate::model::Peering]) -> Reach {
+        Reach(peerings.iter().map(|p| (p.from, p.to)).collect())
+    }
+
+    /// Whether VNet `from` reaches addresses in VNet `to`.
+    pub(super) fn reaches(&self, from: VnetId, to: VnetId) -> bool {
+        from == to || self.0.contains(&(from, to))
+    }
+}

@@ -466,9 +466,9 @@ pub fn parameters(t: &Template) -> Json {
 /// estate); then without whitespace, which is what ARM measures (the scan in `emit::limits` has
 /// made sure that fits), so that the file itself stays within the limit too.
 pub fn template_text(j: &Json) -> String {
-    let pretty = to_text(j);
-    if pretty.len() <= crate::azure::arm::MAX_TEMPLATE_BYTES {
-        return pretty;
+    // Measured first, so that a large estate is not also written pretty only to be dropped.
+    if crate::emit::limits::pretty_size(j) < crate::azure::arm::MAX_TEMPLATE_BYTES {
+        return to_text(j);
     }
     let mut s = serde_json::to_string(j).expect("JSON values always serialize");
     s.push('\n');

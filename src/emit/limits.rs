@@ -58,6 +58,31 @@ fn size_with(j: &Json, known: Option<(&Json, usize)>) -> usize {
     }
 }
 
+/// The size in bytes of a JSON value as `serde_json::to_string_pretty` writes it (two spaces per
+/// level, `": "` after keys), counted without writing it: whether `main.json` can stay pretty.
+pub fn pretty_size(j: &Json) -> usize {
+    pretty_at(j, 0)
+}
+
+fn pretty_at(j: &Json, depth: usize) -> usize {
+    // `{` and a newline; each entry on its own indented line, then a newline (and before it a
+    // comma, but after the last); the closing bracket at the parent's indentation.
+    let frame = |n: usize| 2 + n * (2 * (depth + 1)) + n + (n - 1) + 2 * depth + 1;
+    match j {
+        Json::Array(items) if !items.is_empty() => {
+            frame(items.len()) + items.iter().map(|i| pretty_at(i, depth + 1)).sum::<usize>()
+        }
+        Json::Object(map) if !map.is_empty() => {
+            frame(map.len())
+                + map
+                    .iter()
+                    .map(|(k, v)| string_size(k) + 2 + pretty_at(v, depth + 1))
+                    .sum::<usize>()
+        }
+        other => size_with(other, None),
+    }
+}
+
 /// A JSON string's size with its quotes and escapes: `"` and `\` and the short escapes take two
 /// bytes, other control characters six (`\u001b`).
 fn string_size(s: &str) -> usize {
@@ -208,6 +233,20 @@ mod tests {
         assert_eq!(found.len(), 2, "{found:?}");
         assert!(found[0].contains("65 characters"), "{found:?}");
         assert!(found[1].contains("a second deployment named `A`"), "{found:?}");
+    }
+
+    #[test]
+    fn pretty_sizes_are_what_serde_json_writes() {
+        let j = serde_json::json!({
+            "a": [1, [], {}, {"b": "x\"y", "c": [true, null, 2.5]}],
+            "d": {},
+            "e": "\u{1b}",
+            "f": [[["deep"]]]
+        });
+        assert_eq!(pretty_size(&j), serde_json::to_string_pretty(&j).unwrap().len());
+        for v in [serde_json::json!([]), serde_json::json!({}), serde_json::json!("s")] {
+            assert_eq!(pretty_size(&v), serde_json::to_string_pretty(&v).unwrap().len());
+        }
     }
 
     #[test]
