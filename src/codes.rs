@@ -73,7 +73,7 @@ pub const ALL: &[Code] = &[
     e("E0402", "NSG priority clash", "Two rules of one rule set share a priority in the same direction. Azure refuses the NSG: priorities must be unique per direction."),
     e("E0404", "invalid port", "A port is not a number from 0 to 65535, a range `lo-hi` with lo <= hi, or `*`."),
     e("E0405", "invalid address or service tag", "An NSG rule's `source` or `destination` is neither `*`, an IPv4 address, a CIDR, nor a known service tag (`VirtualNetwork`, `Internet`, `AzureLoadBalancer`, `Storage.WestEurope`...)."),
-    e("E0406", "NSG on GatewaySubnet", "Azure does not support an NSG on `GatewaySubnet`; the VPN gateway fails or misbehaves with one."),
+    e("E0406", "NSG on a subnet that takes none", "Azure does not support an NSG on `GatewaySubnet` (the VPN gateway fails or misbehaves with one) and disables subnet NSGs on Azure Firewall's subnets (`AzureFirewallSubnet`, `AzureFirewallManagementSubnet`). These subnets get no NSG by default either."),
     e("E0407", "custom NSG on AzureBastionSubnet", "`AzureBastionSubnet` gets exactly the NSG rules Azure Bastion requires (from \"Working with NSG access and Azure Bastion\"). A custom rule set would either break Bastion or open it more than needed; write `nsg: none` to have no NSG there."),
     e("E0408", "SSH or RDP open to the internet", "An inbound allow rule from `*`, `Internet` or `0.0.0.0/0` covers port 22 or 3389. Internet-facing SSH and RDP are the most attacked ports in Azure; the architecture's way in is Azure Bastion or the VPN gateway."),
     e("E0502", "allowed_ips without selected", "`openai.allowed_ips` only applies with `public_network_access: selected`; with `disabled` the account accepts no public traffic at all."),

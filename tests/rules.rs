@@ -281,6 +281,27 @@ fn nsg_rules() {
         "private-endpoints: /27\n      GatewaySubnet: { prefix: /27, nsg: w }",
     ) + NSG;
     expect(&gw, "E0406", 9, "vnets.hub.subnets.GatewaySubnet.nsg");
+    let fw = with(
+        "private-endpoints: /27",
+        "private-endpoints: /27\n      AzureFirewallSubnet: { prefix: /26, nsg: w }",
+    ) + NSG;
+    expect(&fw, "E0406", 9, "vnets.hub.subnets.AzureFirewallSubnet.nsg");
+    // Without `nsg`, Azure Firewall's subnet gets no NSG of ours either.
+    let fw = with(
+        "private-endpoints: /27",
+        "private-endpoints: /27\n      AzureFirewallSubnet: /26",
+    );
+    let (c, d) = aoai_vnet::compile(
+        &aoai_vnet::source::SourceFile::new("fw.yaml", fw),
+        aoai_vnet::Target::Arm,
+    );
+    let c = c.unwrap_or_else(|| panic!("{d:?}"));
+    let main = &c.files[0].text;
+    assert!(!main.contains("nsg-demo-hub-AzureFirewallSubnet"), "{main}");
+    assert!(
+        main.contains("nsg-demo-hub-private-endpoints"),
+        "the others keep theirs"
+    );
     let bas = with(
         "private-endpoints: /27",
         "private-endpoints: /27\n      AzureBastionSubnet: { prefix: /26, nsg: w }",

@@ -119,3 +119,9 @@ pub fn may_place_in_vnet_of(vnet_subscription: Option<&str>, deployed_to: Option
 /// its own): who creates a spoke's side toward a platform team's hub needs it on the hub. Source:
 /// Microsoft Learn, "Create, change, or delete a virtual network peering" (Permissions).
 pub const PEER_ACTION: &str = "Microsoft.Network/virtualNetworks/peer/action";
+
+/// Subnets that take no network security group: `GatewaySubnet` (Microsoft Learn, "About VPN
+/// Gateway configuration settings": NSGs on the gateway subnet are not supported) and Azure
+/// Firewall's own subnets, where subnet-level NSGs are disabled so as not to interrupt the service
+/// (Microsoft Learn, "Azure Firewall FAQ", NSGs on AzureFirewallSubnet).
+pub const NO_NSG_SUBNETS: &[&str] = &["GatewaySubnet", "AzureFirewallSubnet", "AzureFirewallManagementSubnet"];

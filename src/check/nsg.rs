@@ -6,7 +6,7 @@ use super::compute::Compute;
 use super::network::scope_key;
 use super::Ctx;
 use crate::azure::images::{Image, Os};
-use crate::azure::network::SERVICE_TAGS;
+use crate::azure::network::{NO_NSG_SUBNETS, SERVICE_TAGS};
 use crate::azure::{bastion_rules, naming};
 use crate::diag::suggest;
 use crate::model::{Account, Nsg, SecurityRule, SubnetRole, Vnet, VnetId};
@@ -42,9 +42,13 @@ pub(super) fn assign(
                 chosen.insert((i, sname.value.clone()), None);
                 continue;
             }
-            if sname.value == GATEWAY_SUBNET {
-                cx.error("E0406", n.span, "`GatewaySubnet` cannot have an NSG")
-                    .set_help("remove `nsg`; Azure does not support NSGs on the gateway subnet");
+            if NO_NSG_SUBNETS.contains(&sname.value.as_str()) {
+                cx.error("E0406", n.span, format!("`{}` cannot have an NSG", sname.value))
+                    .set_help(if sname.value == GATEWAY_SUBNET {
+                        "remove `nsg`; Azure does not support NSGs on the gateway subnet"
+                    } else {
+                        "remove `nsg`; Azure disables subnet NSGs on Azure Firewall's subnets"
+                    });
                 continue;
             }
             if sname.value == super::address_plan::BASTION_SUBNET {
@@ -112,7 +116,7 @@ pub(super) fn assign(
                 // So that the subnet's NSG applies to the private endpoint.
                 subnet.private_endpoint_policies = Some("Enabled".into());
             }
-            if subnet.role == SubnetRole::Gateway {
+            if subnet.role == SubnetRole::Gateway || NO_NSG_SUBNETS.contains(&subnet.name.as_str()) {
                 continue;
             }
             match chosen.get(&key) {

@@ -94,7 +94,8 @@ pub struct BuildArgs {
     #[arg(default_value = DEFAULT_FILE)]
     pub file: PathBuf,
     /// What to generate: `arm` writes main.json and main.parameters.json, `bicep` writes
-    /// main.bicep and main.bicepparam, `all` writes both forms.
+    /// main.bicep and main.bicepparam (and modules/ when nested), `all` writes both forms. A
+    /// peering with an existing VNet adds its owners' side in platform/, in each form.
     #[arg(long, value_enum, default_value_t = TargetArg::All)]
     pub target: TargetArg,
     /// The folder to write into (created if missing).
