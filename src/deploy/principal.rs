@@ -7,14 +7,20 @@
 
 use super::error::Error;
 
-/// The `oid` claim of a bearer token (`Bearer ...` or the bare token), when it is a GUID.
-pub fn object_id(token: &str) -> Result<String, Error> {
+/// The claims (the JSON payload) of a bearer token (`Bearer ...` or the bare token), when it is
+/// a JWT; its signature is not checked.
+pub fn claims(token: &str) -> Option<serde_json::Value> {
     let token = token.strip_prefix("Bearer ").unwrap_or(token);
-    let payload = token
+    token
         .split('.')
         .nth(1)
         .and_then(base64url)
-        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
+        .and_then(|b| serde_json::from_slice(&b).ok())
+}
+
+/// The `oid` claim of a bearer token (`Bearer ...` or the bare token), when it is a GUID.
+pub fn object_id(token: &str) -> Result<String, Error> {
+    let payload = claims(token);
     let oid = payload
         .as_ref()
         .and_then(|p| p.get("oid"))
@@ -73,6 +79,8 @@ mod tests {
         assert_eq!(base64url("aGk").unwrap(), b"hi");
         assert_eq!(base64url("aGk=").unwrap(), b"hi");
         assert!(base64url("a+b").is_none());
+        assert!(base64url("a*b").is_none());
+        assert!(claims("not-a-jwt").is_none());
     }
 
     #[test]

@@ -188,37 +188,13 @@ fn answers(base: &str, timeout: Duration) -> bool {
 /// The object ID in a JWT access token's payload and whether it is a user or an application.
 /// Only those two claims are read; the token is not verified (the account does that).
 fn principal_of(token: &str, source: TokenSource) -> Option<(String, &'static str)> {
-    let payload = token.split('.').nth(1)?;
-    let claims: serde_json::Value = serde_json::from_slice(&base64url(payload)?).ok()?;
+    let claims = crate::deploy::principal::claims(token)?;
     let oid = claims.get("oid")?.as_str()?.to_string();
     let kind = match (source, claims.get("idtyp").and_then(|v| v.as_str())) {
         (TokenSource::ManagedIdentity, _) | (_, Some("app")) => "ServicePrincipal",
         _ => "User",
     };
     Some((oid, kind))
-}
-
-/// Decodes unpadded base64url (RFC 4648 section 5), as JWTs use.
-fn base64url(s: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for c in s.trim_end_matches('=').bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'-' => 62,
-            b'_' => 63,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    Some(out)
 }
 
 /// The API step of the report, numbered `step`.
@@ -370,7 +346,5 @@ mod tests {
             Some(("6d2c4d1e-0c7a-4b8e-9f3a-2b1c0d9e8f7a".into(), "ServicePrincipal"))
         );
         assert_eq!(principal_of("not-a-jwt", TokenSource::AzureCli), None);
-        assert_eq!(base64url("aGk"), Some(b"hi".to_vec()));
-        assert_eq!(base64url("a*b"), None);
     }
 }

@@ -51,7 +51,7 @@ pub fn drift(dir: &Path, files: &[OutputFile]) -> io::Result<Drift> {
             Err(e) => return Err(e),
         }
     }
-    let kinds: Vec<&str> = files.iter().filter_map(|f| extension(&f.name)).collect();
+    let kinds = kinds(files);
     let mut extra = generated_in(dir, None, &kinds)?;
     for folder in SUBFOLDERS {
         extra.extend(generated_in(dir, Some(folder), &kinds)?);
@@ -61,7 +61,13 @@ pub fn drift(dir: &Path, files: &[OutputFile]) -> io::Result<Drift> {
     Ok(d)
 }
 
-pub(super) fn extension(name: &str) -> Option<&str> {
+/// The kinds of file (extensions) among `files`: what a run compares and prunes, so that one
+/// target's run leaves the other target's files alone.
+pub(super) fn kinds(files: &[OutputFile]) -> Vec<&str> {
+    files.iter().filter_map(|f| extension(&f.name)).collect()
+}
+
+fn extension(name: &str) -> Option<&str> {
     name.rsplit_once('.').map(|(_, e)| e)
 }
 

@@ -203,9 +203,9 @@ fn stage_and_commit(
     let touched: Vec<PathBuf> = folders.iter().map(|f| f.to_path_buf()).collect();
     staged::commit(&pairs, || {
         let mut removed = Vec::new();
+        // Only the kinds this run writes: `--target arm` leaves Bicep files alone.
+        let kinds = drift::kinds(files);
         for folder in owned.iter().filter(|f| SUBFOLDERS.contains(f)) {
-            // Only the kinds this run writes: `--target arm` leaves Bicep files alone.
-            let kinds: Vec<&str> = files.iter().filter_map(|f| drift::extension(&f.name)).collect();
             for name in drift::generated_in(dir, Some(folder), &kinds)? {
                 if !files.iter().any(|f| f.name == name) {
                     fs::remove_file(dir.join(&name))?;
